@@ -1,0 +1,120 @@
+/**
+ * The contract of the engine package, as the server uses it.
+ *
+ * One `Engine` serves one loaded model. `complete()` runs one whole completion request
+ * (every prompt x best_of sequences, batched) and yields events in the order a streaming
+ * client should see them. The server turns these events into a JSON response or SSE chunks
+ * and never re-derives text, token counts or logprobs itself.
+ */
+import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+
+export type Device = 'cpu' | 'webgpu';
+export type Dtype = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4';
+
+export interface LoadProgressEvent {
+  /** 'download' while bytes arrive from a hub, 'load' while the model is read into the runtime. */
+  phase: 'download' | 'load' | 'ready';
+  file?: string;
+  loaded?: number;
+  total?: number;
+  /** 0..100 over all files, when known. */
+  progress?: number;
+}
+
+export interface EngineLoadOptions {
+  /**
+   * A local folder, a Hugging Face model id (`org/name`), or undefined for the embedded
+   * default model that packages/tiny-model generates.
+   */
+  model?: string;
+  device?: Device;
+  dtype?: Dtype;
+  /** Where hub downloads and the generated tiny model are cached. */
+  cacheDir?: string;
+  /** Never touch the network (a hub id must already be in the cache). */
+  localFilesOnly?: boolean;
+  onProgress?: (event: LoadProgressEvent) => void;
+}
+
+export interface ModelInfo {
+  /** The name reported as `model` in responses and in /v1/models. */
+  id: string;
+  source: 'embedded' | 'local' | 'hub';
+  /** Folder the files were read from. */
+  path: string;
+  /** e.g. "gpt2", "llama". */
+  modelType: string;
+  device: Device;
+  dtype: Exclude<Dtype, 'auto'>;
+  /** Maximum positions (prompt + completion). */
+  contextLength: number;
+  vocabSize: number;
+  bosTokenId: number | null;
+  eosTokenIds: number[];
+  /** True only if the model can fill in the middle; otherwise `suffix` is a 400. */
+  supportsInfill: boolean;
+  /** True when the graph exposes its last hidden state (contrastive search needs it). */
+  exposesHiddenStates: boolean;
+}
+
+/** The legacy OpenAI logprobs object, or the slice of it that belongs to one text event. */
+export interface LogprobsSlice {
+  tokens: string[];
+  /** null for the first echoed prompt token, which has no prediction. */
+  token_logprobs: (number | null)[];
+  /** null where token_logprobs is null. */
+  top_logprobs: (Record<string, number> | null)[];
+  /** Offsets in Unicode code points from the start of the prompt text (OpenAI's base). */
+  text_offset: number[];
+}
+
+export interface CompletionUsageCounts {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export type FinishReason = 'stop' | 'length';
+
+export type CompletionEvent =
+  /**
+   * New text for one choice. `index` is the output choice index, prompt-major: the n
+   * choices of prompt 0, then those of prompt 1. Text is never a broken UTF-8 character
+   * and never contains (part of) a stop string that later matched.
+   */
+  | { type: 'text'; index: number; text: string; logprobs: LogprobsSlice | null }
+  /** Exactly one per choice index, after its last text event. */
+  | { type: 'finish'; index: number; finish_reason: FinishReason }
+  /** Last event of every successful request. `seed` is the seed actually used. */
+  | { type: 'done'; usage: CompletionUsageCounts; seed: number };
+
+export interface CompleteOptions {
+  /** Aborting stops compute within one decoding step; the iterator then throws an AbortError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A request the engine cannot run, for a reason in the request (not a server fault): the
+ * server answers it with a 400 naming `param`.
+ */
+export class EngineRequestError extends Error {
+  readonly param: string | null;
+  readonly code: string;
+  constructor(message: string, param: string | null, code = 'invalid_request') {
+    super(message);
+    this.name = 'EngineRequestError';
+    this.param = param;
+    this.code = code;
+  }
+}
+
+export interface Engine {
+  readonly info: ModelInfo;
+  /** Tokenize text as the model's tokenizer does; `addBos` prepends BOS when the model uses one. */
+  encode(text: string, options?: { addBos?: boolean }): number[];
+  /** Detokenize ids; throws EngineRequestError(param 'tokens') for ids outside the vocabulary. */
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  /** Run one completion request; see CompletionEvent for the order of events. */
+  complete(request: NormalizedCompletionRequest, options?: CompleteOptions): AsyncIterable<CompletionEvent>;
+  dispose(): Promise<void>;
+}
