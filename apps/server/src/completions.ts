@@ -77,9 +77,16 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
   }
 }
 
-/** The checks that need the loaded model: the model name, and suffix (infilling). */
+/** The checks that need the served model: its name, suffix (infilling), preset. */
 function checkServable(context: RequestContext, engine: Engine, request: NormalizedCompletionRequest): void {
   if (!context.server.modelNames().includes(request.model)) throw modelNotFound(context.server, request.model);
+  if (request.preset !== null) {
+    throw new ApiError(
+      400,
+      `Unknown preset '${request.preset}': this server has no presets loaded. Send the sampler parameters explicitly instead.`,
+      { param: 'preset', code: 'unknown_preset' },
+    );
+  }
   if (request.suffix !== null && !engine.info.supportsInfill) {
     throw new ApiError(
       400,
