@@ -62,7 +62,8 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
     const responseContext: ResponseContext = {
       id: `cmpl-${randomBytes(12).toString('base64url')}`,
       created: Math.floor(Date.now() / 1000),
-      model: request.model,
+      // The compat profile lets `model` be omitted (""): the served model answers.
+      model: request.model === '' ? engine.info.id : request.model,
       systemFingerprint: server.systemFingerprint,
     };
     const events = engine.complete(request, { signal: abort.signal });
@@ -79,7 +80,9 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
 
 /** The checks that need the served model: its name, suffix (infilling), preset. */
 function checkServable(context: RequestContext, engine: Engine, request: NormalizedCompletionRequest): void {
-  if (!context.server.modelNames().includes(request.model)) throw modelNotFound(context.server, request.model);
+  if (request.model !== '' && !context.server.modelNames().includes(request.model)) {
+    throw modelNotFound(context.server, request.model);
+  }
   if (request.preset !== null) {
     throw new ApiError(
       400,

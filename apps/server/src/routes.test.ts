@@ -25,7 +25,7 @@ afterAll(() => server.close());
 /** Asserts `body` is a valid instance of the named schema (compat profile unless given). */
 function expectSchema(name: string, body: unknown, profile: 'strict' | 'compat' = 'compat'): void {
   const result = validateSchema(name, body, { profile });
-  expect(result.valid ? [] : result.errors, `${name} schema`).toEqual([]);
+  expect(result.valid ? [] : result.issues, `${name} schema`).toEqual([]);
 }
 
 /** Asserts an OpenAI error envelope with this status and param. */

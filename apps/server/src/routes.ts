@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineRequestError } from '@textgen-spec/engine';
 import type { Engine } from '@textgen-spec/engine';
 import { parseDecodeRequest, parseEncodeRequest, parseTokenCountRequest } from '@textgen-spec/spec';
-import type { ModelList, ModelObject } from '@textgen-spec/spec';
+import type { Model, ModelList } from '@textgen-spec/spec';
 import { handleCompletion } from './completions.js';
 import { ApiError } from './errors.js';
 import { readJsonBody, sendJson } from './http.js';
@@ -49,7 +49,7 @@ async function health({ server, res }: RequestContext): Promise<void> {
   sendJson(res, 200, { status: 'ok' });
 }
 
-function modelObject(server: TextgenServer, id: string): ModelObject {
+function modelObject(server: TextgenServer, id: string): Model & { context_length: number } {
   const model = server.model;
   const engine = server.requireEngine();
   const info = engine.info;
@@ -111,11 +111,12 @@ function tokenizerCall<T>(engine: Engine, call: (engine: Engine) => T): T {
   }
 }
 
+/** TGW's tokenizer endpoints: the text is tokenized as a completion prompt (BOS added when the model uses one). */
 async function encode(context: RequestContext): Promise<void> {
   const engine = context.server.requireEngine();
   const request = await readValidated(context, (body) => parseEncodeRequest(body));
   if (request === null) return;
-  const tokens = tokenizerCall(engine, (e) => e.encode(request.text, { addBos: request.add_bos_token }));
+  const tokens = tokenizerCall(engine, (e) => e.encode(request.text, { addBos: true }));
   sendJson(context.res, 200, { tokens, length: tokens.length });
 }
 
@@ -123,7 +124,7 @@ async function decode(context: RequestContext): Promise<void> {
   const engine = context.server.requireEngine();
   const request = await readValidated(context, (body) => parseDecodeRequest(body));
   if (request === null) return;
-  const text = tokenizerCall(engine, (e) => e.decode(request.tokens, { skipSpecialTokens: request.skip_special_tokens }));
+  const text = tokenizerCall(engine, (e) => e.decode(request.tokens, { skipSpecialTokens: true }));
   sendJson(context.res, 200, { text });
 }
 
@@ -131,6 +132,6 @@ async function tokenCount(context: RequestContext): Promise<void> {
   const engine = context.server.requireEngine();
   const request = await readValidated(context, (body) => parseTokenCountRequest(body));
   if (request === null) return;
-  const tokens = tokenizerCall(engine, (e) => e.encode(request.text, { addBos: request.add_bos_token }));
+  const tokens = tokenizerCall(engine, (e) => e.encode(request.text, { addBos: true }));
   sendJson(context.res, 200, { length: tokens.length });
 }

@@ -18,7 +18,7 @@ afterAll(() => server.close());
 
 function expectSchema(name: string, body: unknown): void {
   const result = validateSchema(name, body, { profile: 'compat' });
-  expect(result.valid ? [] : result.errors, name).toEqual([]);
+  expect(result.valid ? [] : result.issues, name).toEqual([]);
 }
 
 type Chunk = {
