@@ -25,7 +25,7 @@ export interface ParseOptions {
  * TGW v1.14's for the extensions. `best_of` defaults to `n`; `model` to "" (the server's
  * default model, compat profile only). A test keeps these equal to the schema's `default`s.
  */
-export const COMPLETION_DEFAULTS = {
+export const COMPLETION_DEFAULTS = Object.freeze({
   echo: false,
   frequency_penalty: 0,
   logprobs: null,
@@ -81,7 +81,7 @@ export const COMPLETION_DEFAULTS = {
   xtc_threshold: 0.1,
   xtc_probability: 0,
   top_n_sigma: 0,
-} satisfies Partial<NormalizedCompletionRequest>;
+} satisfies Partial<NormalizedCompletionRequest>);
 
 type Failure = Extract<ParseResult<never>, { ok: false }>;
 
