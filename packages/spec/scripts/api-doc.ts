@@ -166,7 +166,8 @@ export function typeExpression(node: SchemaNode, root: SchemaNode): string {
   if (node.const !== undefined) return JSON.stringify(node.const);
   if (Array.isArray(node.enum)) return node.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (Array.isArray(node.anyOf)) {
-    return unique((node.anyOf as SchemaNode[]).map((branch) => typeExpression(branch, root))).join(' | ');
+    const forms = unique((node.anyOf as SchemaNode[]).flatMap((branch) => splitUnion(typeExpression(branch, root))));
+    return sortForms(forms).join(' | ');
   }
   const types = Array.isArray(node.type) ? (node.type as string[]) : [node.type as string];
   const nonNull = types.filter((t) => t !== 'null').map((t) => {
@@ -180,6 +181,31 @@ export function typeExpression(node: SchemaNode, root: SchemaNode): string {
     return t;
   });
   return [...nonNull, ...(types.includes('null') ? ['null'] : [])].join(' | ');
+}
+
+/** `a | (b | c)[]` -> `["a", "(b | c)[]"]`: splits at the top level only. */
+function splitUnion(expression: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const char = expression[i];
+    if (char === '(' || char === '{') depth++;
+    else if (char === ')' || char === '}') depth--;
+    else if (depth === 0 && expression.startsWith(' | ', i)) {
+      parts.push(expression.slice(start, i));
+      start = i + 3;
+    }
+  }
+  parts.push(expression.slice(start));
+  return parts;
+}
+
+/** Scalars first, then arrays by depth, strings before numbers; `null` last: `string | string[] | integer[][] | null`. */
+function sortForms(forms: string[]): string[] {
+  const depth = (form: string) => (form === 'null' ? 99 : (form.match(/\[\]/g) ?? []).length);
+  const base = (form: string) => (form.startsWith('string') ? 0 : 1);
+  return [...forms].sort((a, b) => depth(a) - depth(b) || base(a) - base(b));
 }
 
 /** The numeric or size limits of a parameter, over all its forms. */

@@ -263,7 +263,7 @@ export interface CompletionRequest {
    */
   top_p?: number | null;
 
-  /** An identifier of the end user, for abuse monitoring. Servers here only log it. */
+  /** An identifier of the end user, for abuse monitoring; it does not affect generation. */
   user?: string;
 
   // ---- text-generation-webui extensions ----------------------------------------------
