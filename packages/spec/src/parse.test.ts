@@ -104,6 +104,9 @@ describe('parseCompletionRequest', () => {
     expect(rejected(parseCompletionRequest({ ...base, prompt: [[1, 2], [3, 'x']] })).message).toContain('(got "x" at prompt[1][1])');
     expect(rejected(parseCompletionRequest({ ...base, logit_bias: { '7': 101 } })).message).toContain('(got 101 at logit_bias["7"])');
     expect(rejected(parseCompletionRequest({ ...base, logit_bias: { seven: 1 } })).message).toContain('(got key "seven")');
+    expect(rejected(parseCompletionRequest({ ...base, stream: true, stream_options: { continuous_usage_stats: true } })).message).toBe(
+      'stream_options must be null or an object with an optional boolean include_usage (got unknown field "continuous_usage_stats").',
+    );
   });
 
   it('points out when only the strict profile rejects a request', () => {

@@ -157,9 +157,12 @@ function schemaFailure(errors: readonly ErrorObject[], body: Record<string, unkn
   }
   const propertySchema = (root.properties as Record<string, JsonSchema>)[param];
   const expected = expectation(param, propertySchema, root, profile);
-  const got = badKey?.propertyName !== undefined
-    ? `key ${JSON.stringify(badKey.propertyName)}`
-    : `${describeValue(valueAt(body, path))}${path.length > 1 ? ` at ${formatPath(body, path)}` : ''}`;
+  const extraField = deepest.keyword === 'additionalProperties'
+    ? (deepest.params as { additionalProperty: string }).additionalProperty
+    : undefined;
+  let got = `${describeValue(valueAt(body, path))}${path.length > 1 ? ` at ${formatPath(body, path)}` : ''}`;
+  if (badKey?.propertyName !== undefined) got = `key ${JSON.stringify(badKey.propertyName)}`;
+  else if (extraField !== undefined) got = `unknown field ${JSON.stringify(extraField)}`;
   return invalid(`${param} must be ${expected} (got ${got}).`, param);
 }
 
