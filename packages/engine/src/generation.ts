@@ -16,12 +16,12 @@
  * - multi-token verification (prompt lookup): `forward` takes several tokens per row and
  *   returns logits for each of them.
  */
-import type { LogitsMask, SamplingParams, SequenceState, StepResult } from '@textgen-spec/sampling';
-import { acceptToken, createSequenceState, sampleToken } from './sampling-shim.js';
+import type { LogitsMask, SamplingParams, SequenceState, StepResult, TokenLogprob } from '@textgen-spec/sampling';
+import { acceptToken, createSequenceState, sampleToken } from '@textgen-spec/sampling';
 import { ChoiceOutput, type TokenLogprobEntry } from './choice-output.js';
 import { IncrementalDetokenizer, codePointLength, type TokenCodec } from './detokenizer.js';
 import { gatherRows, type KvCache, type ModelRunner } from './model-runner.js';
-import { scorePromptBlock, type ScoredToken } from './prompt-logprobs.js';
+import { scorePromptBlock, type PromptTokenScore } from './prompt-logprobs.js';
 import { StopStringMatcher } from './stop-strings.js';
 import type { CompletionEvent, FinishReason, LogprobsSlice } from './types.js';
 
@@ -106,7 +106,7 @@ interface PrefillResult {
   /** Logits predicting the first new token. */
   lastLogits: Float32Array;
   /** Scores of prompt tokens 1.. when requested. */
-  scores: { logprob: number; top: ScoredToken[] }[];
+  scores: PromptTokenScore[];
 }
 
 /** Runs one prompt through the model, chunk by chunk, at batch size 1. */
@@ -167,7 +167,7 @@ export async function* generate(
   let promptTokenCount = 0;
   let completionTokens = 0;
 
-  const topMap = (top: readonly ScoredToken[] | undefined, chosen: number, logprob: number): Record<string, number> => {
+  const topMap = (top: readonly TokenLogprob[] | undefined, chosen: number, logprob: number): Record<string, number> => {
     const map: Record<string, number> = {};
     for (const t of top ?? []) {
       const key = ctx.tokenString(t.token);
@@ -202,10 +202,12 @@ export async function* generate(
     acceptToken(seq.state, step.token);
     seq.generated++;
     completionTokens++;
-    seq.logprobSum += step.logprob;
+    // The sampler computes the chosen token's logprob only when logprobs or best_of need it.
+    const logprob = step.logprob ?? 0;
+    seq.logprobSum += logprob;
     seq.lastToken = step.token;
     const entry: TokenLogprobEntry | null = withLogprobs
-      ? { logprob: step.logprob, top: topMap(step.top_logprobs, step.token, step.logprob) }
+      ? { logprob, top: topMap(step.top_logprobs, step.token, logprob) }
       : null;
     if (ctx.eosTokenIds.has(step.token)) {
       // EOS ends the choice without text; with logprobs it keeps its entry (empty text), so
@@ -361,7 +363,7 @@ function echoSlice(
   tokens: readonly number[],
   plan: GenerationPlan,
   prefillResult: PrefillResult | null,
-  topMap: (top: readonly ScoredToken[] | undefined, chosen: number, logprob: number) => Record<string, number>,
+  topMap: (top: readonly TokenLogprob[] | undefined, chosen: number, logprob: number) => Record<string, number>,
 ): { text: string; logprobs: LogprobsSlice | null } {
   const detokenizer = new IncrementalDetokenizer(ctx.codec, plan.skipSpecialTokens);
   const pieces = tokens.map((id) => detokenizer.push(id));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-node';
+import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import type { CacheSlot, GraphSpec } from './model-runner.js';
 import { EngineLoadError } from './types.js';
 import type { Device, Dtype, EngineLoadOptions, LoadProgressEvent, ModelInfo } from './types.js';
@@ -60,13 +61,11 @@ async function resolveSource(options: EngineLoadOptions): Promise<ModelSource> {
 }
 
 async function embeddedModelFolder(cacheDir: string | undefined): Promise<string> {
-  const tiny = (await import('@textgen-spec/tiny-model')) as {
-    ensureTinyModel?: (options?: { cacheDir?: string }) => Promise<string>;
-  };
-  if (typeof tiny.ensureTinyModel !== 'function') {
-    throw new EngineLoadError('the embedded model generator (@textgen-spec/tiny-model) is not available', 'model_not_found');
+  try {
+    return await ensureTinyModel(cacheDir === undefined ? {} : { cacheDir });
+  } catch (error) {
+    throw new EngineLoadError(`cannot generate the embedded model: ${describe(error)}`, 'invalid_model_files', { cause: error });
   }
-  return tiny.ensureTinyModel(cacheDir === undefined ? {} : { cacheDir });
 }
 
 /** Checks a local folder before transformers.js reads it, for errors that name the fix. */

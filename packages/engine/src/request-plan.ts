@@ -5,7 +5,7 @@
  */
 import type { SamplingParams } from '@textgen-spec/sampling';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
-import { randomSeed } from './sampling-shim.js';
+import { randomSeed } from '@textgen-spec/sampling';
 import type { GenerationPlan, PreparedPrompt } from './generation.js';
 import { EngineRequestError, type ModelInfo } from './types.js';
 
@@ -148,6 +148,8 @@ function samplingParams(model: PlanningModel, request: NormalizedCompletionReque
     suppress_tokens: [...suppress],
     eos_token_ids: [...info.eosTokenIds],
     newline_token_ids: model.newlineTokenIds,
+    // best_of ranks candidates by mean token logprob, so it needs the logprob of every token.
+    chosen_logprob: request.best_of > request.n,
   };
 }
 
