@@ -144,7 +144,7 @@ function runChain(ws: Workspace, state: SequenceState, params: SamplingParams): 
   for (const stage of stages) runStage(stage, c, context);
 
   if (greedy) return argmax(ws.work);
-  if (c.count() === 0) throw new NoCandidateError();
+  if ((c.dense ? c.maxValue() : c.n > 0 ? 0 : -Infinity) === -Infinity) throw new NoCandidateError();
   return c.draw(state.rng.next());
 }
 
@@ -243,6 +243,7 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
   const inVocab = (id: number): boolean => Number.isInteger(id) && id >= 0 && id < size;
   if (c.dense) {
     c.materializeScale();
+    c.invalidate();
     const work = ws.work;
     run({
       get: (id) => (inVocab(id) ? work[id]! : -Infinity),
@@ -266,14 +267,14 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
     for (let i = 0; i < c.n; i++) posOf[ids[i]!] = -1;
   }
   // Edited logits may be -Infinity (bans) and are no longer in order.
-  const keep = new Uint8Array(c.n);
+  c.invalidate();
+  const keep = ws.keep;
   let removed = 0;
   for (let i = 0; i < c.n; i++) {
     keep[i] = ws.vals[i]! > -Infinity ? 1 : 0;
     if (keep[i] === 0) removed++;
   }
-  if (removed > 0) c.retain(keep);
-  if (c.n > 1) c.sorted = false;
+  if (removed > 0) c.retainKept();
 }
 
 /** Index of the largest value; ties go to the lowest index. Throws if every value is -Infinity. */
