@@ -9,6 +9,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema, validateSchema } from '@textgen-spec/spec';
+import type { SchemaName } from '@textgen-spec/spec';
 import type { TextgenServer } from './server.js';
 import { parseSse, postJson, startTestServer } from './testing/harness.js';
 import { SchemaArbitraries, anyJson, deepArray } from './testing/schema-arbitrary.js';
@@ -64,7 +65,7 @@ function send(path: string, body: Buffer | string, method = 'POST'): Promise<Ans
   });
 }
 
-function schemaErrors(name: string, body: unknown): unknown[] {
+function schemaErrors(name: SchemaName, body: unknown): unknown[] {
   const result = validateSchema(name, body, { profile: 'compat' });
   return result.valid ? [] : result.issues;
 }
