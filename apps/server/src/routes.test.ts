@@ -238,6 +238,13 @@ describe('POST /v1/completions', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
+  it('a denormal temperature behaves as greedy (found by the fuzzer: it used to be a 500)', async () => {
+    const greedy = await complete({ prompt: 'The cat', max_tokens: 4, temperature: 0 });
+    const tiny = await complete({ prompt: 'The cat', max_tokens: 4, temperature: 5e-324, logprobs: 1 });
+    expect(tiny.status, JSON.stringify(tiny.body)).toBe(200);
+    expect(tiny.body.choices[0].text).toBe(greedy.body.choices[0].text);
+  });
+
   it('is a 400 naming a preset it does not have', async () => {
     const res = await complete({ prompt: 'a', preset: 'Divine Intellect' });
     expectError(res, 400, 'preset');
