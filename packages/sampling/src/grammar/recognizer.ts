@@ -104,7 +104,8 @@ export class Recognizer {
   private readonly ruleAlternatives: number[][];
   private readonly rootRule: number;
 
-  private generation = 0;
+  /** Bumped each time the memo tables are dropped. */
+  generation = 0;
   private nextStackId = 1;
   private readonly emptyStack: StackNode;
   private stackTable = new Map<number, StackNode>();
@@ -202,8 +203,15 @@ export class Recognizer {
   }
 
   private reintern(node: StackNode): StackNode {
-    if (node === this.emptyStack || node.generation === this.generation) return node;
-    return this.stackOf(node.pos, this.reintern(node.parent!));
+    // Iterative: a deeply nested text makes deep stacks.
+    const chain: StackNode[] = [];
+    let base = node;
+    while (base !== this.emptyStack && base.generation !== this.generation) {
+      chain.push(base);
+      base = base.parent!;
+    }
+    for (let k = chain.length - 1; k >= 0; k--) base = this.stackOf(chain[k]!.pos, base);
+    return base;
   }
 
   /** The state after `byte`, or DEAD. Memoized. */
