@@ -22,6 +22,17 @@ function expectMatches(
   expect(outcomes).toEqual(cases);
 }
 
+/** Like `match`, over raw bytes. */
+function matchBytes(grammar: string, bytes: number[]): 'complete' | 'prefix' | 'reject' {
+  const recognizer = new Recognizer(parseGrammar(grammar));
+  let id = recognizer.initial().id;
+  for (const byte of bytes) {
+    id = recognizer.next(id, byte);
+    if (id === DEAD) return 'reject';
+  }
+  return recognizer.states[id]!.complete ? 'complete' : 'prefix';
+}
+
 function syntaxError(grammar: string): GrammarSyntaxError {
   try {
     parseGrammar(grammar);
@@ -168,6 +179,35 @@ describe('GBNF syntax', () => {
     const grammar = parseGrammar('root ::= [a-c]+ "d"?');
     expect(grammar.rules[grammar.root]!.name).toBe('root');
     expect(grammar.toString().split('\n')[0]).toBe('root ::= [a-c] root_1 root_2');
+  });
+});
+
+describe('UTF-8 handling', () => {
+  it('accepts only well-formed UTF-8', () => {
+    const any = 'root ::= .+';
+    expect(matchBytes(any, [0xe6, 0x97, 0xa5])).toBe('complete'); // 日
+    expect(matchBytes(any, [0xf0, 0x9f, 0x98, 0x80])).toBe('complete'); // 😀
+    expect(matchBytes(any, [0xe6, 0x97])).toBe('prefix'); // unfinished character
+    expect(matchBytes(any, [0x97])).toBe('reject'); // continuation byte first
+    expect(matchBytes(any, [0xc0, 0x80])).toBe('reject'); // overlong NUL
+    expect(matchBytes(any, [0xe0, 0x80, 0x80])).toBe('reject'); // overlong
+    expect(matchBytes(any, [0xed, 0xa0, 0x80])).toBe('reject'); // surrogate U+D800
+    expect(matchBytes(any, [0xf4, 0x90, 0x80, 0x80])).toBe('reject'); // beyond U+10FFFF
+    expect(matchBytes(any, [0xf5])).toBe('reject');
+    expect(matchBytes(any, [0xe6, 0x41])).toBe('reject'); // ASCII inside a character
+  });
+
+  it('keeps a partial character only if some character it can become is allowed', () => {
+    const grammar = 'root ::= [α-γ] | "ж"'; // α-γ: CE B1..CE B3, ж: D0 B6
+    expect(matchBytes(grammar, [0xce])).toBe('prefix');
+    expect(matchBytes(grammar, [0xce, 0xb2])).toBe('complete');
+    expect(matchBytes(grammar, [0xce, 0xb4])).toBe('reject');
+    expect(matchBytes(grammar, [0xd0, 0xb6])).toBe('complete');
+    expect(matchBytes(grammar, [0xd1])).toBe('reject');
+    // Negated classes and . are decided the same way, after the whole character.
+    expect(matchBytes('root ::= [^é]', [0xc3])).toBe('prefix');
+    expect(matchBytes('root ::= [^é]', [0xc3, 0xa9])).toBe('reject');
+    expect(matchBytes('root ::= [^é]', [0xc3, 0xa8])).toBe('complete');
   });
 });
 

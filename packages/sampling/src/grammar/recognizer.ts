@@ -400,10 +400,11 @@ export class Recognizer {
       if (uniform && !rangesCover(ranges, low, high)) uniform = false;
     }
     if (viable.length === 0) return this.states[DEAD]!;
-    // The next byte's valid range depends on the lead byte only when it is the second byte.
-    const secondByteMatters = seen === 1 && secondByteRange(lead)[0] !== 0x80;
-    const secondByteLimited = seen === 1 && secondByteRange(lead)[1] !== 0xbf;
-    if (uniform && !secondByteMatters && !secondByteLimited) {
+    // A uniform state forgets the lead byte, so it cannot be used while the lead still
+    // restricts the next byte (the second byte after E0, ED, F0, F4).
+    const [secondLo, secondHi] = secondByteRange(lead);
+    const leadMatters = seen === 1 && (secondLo !== 0x80 || secondHi !== 0xbf);
+    if (uniform && !leadMatters) {
       return this.intern(viable, total - seen, UNIFORM);
     }
     return this.intern(viable, total - seen, bytes);
