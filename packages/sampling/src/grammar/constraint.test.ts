@@ -367,6 +367,17 @@ describe('grammar constraint on a hand-made vocabulary', () => {
     expect(() => partial.accept(2)).toThrow(/special token/);
   });
 
+  it('treats tokens with the same bytes alike', () => {
+    const duplicates: TokenVocabulary = {
+      tokenBytes: [utf8('ab'), utf8('a'), utf8('b'), utf8('a'), utf8('ab'), utf8('abc')],
+      eosTokenIds: [],
+    };
+    const state = createGrammarConstraint(parseGrammar('root ::= "a" "b"?'), duplicates).start();
+    expect(allowedTokens(state, 6)).toEqual([0, 1, 3, 4]);
+    state.accept(3);
+    expect(allowedTokens(state, 6)).toEqual([2]);
+  });
+
   it('disallows the extra logits of a model whose output is wider than the vocabulary', () => {
     const wideOpen = createGrammarConstraint(parseGrammar('root ::= [a-c]*'), vocab).start();
     expect(allowedTokens(wideOpen, 10)).toEqual([1, 3, 4, 5, 6]);
