@@ -8,3 +8,12 @@ export type {
   StepResult,
   TokenLogprob,
 } from './types.js';
+export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
+export type {
+  GrammarConstraint,
+  GrammarConstraintOptions,
+  GrammarRule,
+  GrammarState,
+  GrammarSymbol,
+  TokenVocabulary,
+} from './grammar/index.js';
