@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './__fixtures__/helpers.js';
 import { MANIFEST_FILE, type TinyModelManifest } from './write-model.js';
 
-const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
+const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/textgen-tiny-model.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
-describe('textgen-tiny-model CLI (built)', () => {
+describe('textgen-tiny-model CLI (bin launcher, built dist)', () => {
   let out: Awaited<ReturnType<typeof tempDir>>;
   beforeAll(async () => {
     out = await tempDir('cli');
