@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { collect } from './__fixtures__/engine.js';
+import { greedy } from './__fixtures__/requests.js';
 import { loadEngine } from './engine.js';
 import { EngineLoadError, type EngineLoadErrorCode, type EngineLoadOptions } from './types.js';
 
@@ -102,5 +104,62 @@ describe('loadEngine', () => {
     const error = await loadError({ device: 'webgpu' });
     expect(error.code).toBe('webgpu_unavailable');
     expect(error.message).toMatch(/no WebGPU adapter.*libvulkan1/s);
+  });
+
+});
+
+describe('BOS and special tokens', () => {
+  /** The tiny model with a tokenizer that puts <|endoftext|> (its BOS) before every text. */
+  function bosModel(): string {
+    return variant('with-bos', (d) => {
+      const file = path.join(d, 'tokenizer.json');
+      const tokenizer = JSON.parse(readFileSync(file, 'utf8'));
+      const bos = { id: '<|endoftext|>', ids: [50256], tokens: ['<|endoftext|>'] };
+      tokenizer.post_processor = {
+        type: 'TemplateProcessing',
+        single: [{ SpecialToken: { id: '<|endoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+        pair: [{ SpecialToken: { id: '<|endoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+        special_tokens: { '<|endoftext|>': bos },
+      };
+      writeFileSync(file, JSON.stringify(tokenizer));
+    });
+  }
+
+  test('add_bos_token adds BOS once on a model that uses it, and removes it when false', async () => {
+    const engine = await loadEngine({ model: bosModel() });
+    try {
+      const usage = async (prompt: string, add_bos_token: boolean) =>
+        (await collect(engine, greedy({ prompts: [prompt], max_tokens: 1, add_bos_token, echo: true, skip_special_tokens: false }))).usage
+          .prompt_tokens;
+      const plain = engine.encode('Mary had').length;
+      expect(engine.encode('Mary had', { addBos: true })).toEqual([50256, ...engine.encode('Mary had')]);
+      expect(await usage('Mary had', true)).toBe(plain + 1);
+      expect(await usage('Mary had', false)).toBe(plain);
+      // A prompt that already starts with BOS does not get a second one.
+      expect(await usage('<|endoftext|>Mary had', true)).toBe(plain + 1);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  test('a model without BOS (GPT-2) never gets one', async () => {
+    const engine = await loadEngine({ model: tiny });
+    const r = await collect(engine, greedy({ prompts: ['Mary had'], max_tokens: 1, add_bos_token: true }));
+    expect(r.usage.prompt_tokens).toBe(engine.encode('Mary had').length);
+    await engine.dispose();
+  });
+
+  test('skip_special_tokens decides whether special tokens show in the text', async () => {
+    const engine = await loadEngine({ model: tiny });
+    const echo = async (skip_special_tokens: boolean) =>
+      (await collect(engine, greedy({ prompts: ['Mary<|endoftext|>had'], max_tokens: 0, echo: true, skip_special_tokens, logprobs: 0 })))
+        .choices[0]!;
+    const shown = await echo(false);
+    expect(shown.text).toBe('Mary<|endoftext|>had');
+    const skipped = await echo(true);
+    expect(skipped.text).toBe('Maryhad');
+    // One logprobs entry per token either way, joined to the text.
+    expect(skipped.logprobs!.tokens).toEqual(['Mary', '', 'had']);
+    await engine.dispose();
   });
 });
