@@ -55,6 +55,8 @@ export class Workspace {
   readonly posOf: Int32Array;
   /** Keep flags per position. */
   readonly keep: Uint8Array;
+  /** Small outputs of the kernels. */
+  readonly sums = new Float64Array(4);
 
   constructor(vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -87,6 +89,13 @@ export class Candidates {
   idOrdered = false;
   /** The current maximum logit, when known (cleared by every edit that can change it). */
   private knownMax: number | null = null;
+  /**
+   * Whether the last `selectTop` listed its positions best first (false: in position order,
+   * for selections larger than SORT_LIMIT).
+   */
+  selectionSorted = true;
+  /** Largest selection that `selectTop` sorts best first. */
+  static readonly SORT_LIMIT = 1024;
 
   constructor(ws: Workspace) {
     this.ws = ws;
@@ -172,7 +181,7 @@ export class Candidates {
    */
   entropyStats(): { max: number; logZ: number; entropy: number; valid: number } {
     const max = this.maxValue();
-    const out = this.ws.keys; // three scratch slots
+    const out = this.ws.sums;
     if (this.dense) entropySums32(this.ws.work, this.n, this.scale, max, out);
     else entropySums64(this.ws.vals, this.n, max, out);
     const z = out[0]!;
@@ -226,6 +235,10 @@ export class Candidates {
    */
   reorder(positions: Int32Array, count: number, sorted: boolean): void {
     const { ids2, vals2 } = this.ws;
+    // Positions listed in increasing order keep the id order of a dense or id-ordered set.
+    let increasing = true;
+    for (let i = 1; i < count && increasing; i++) increasing = positions[i]! > positions[i - 1]!;
+    const idOrdered = count <= 1 || (increasing && (this.dense || this.idOrdered));
     if (this.dense) {
       const work = this.ws.work;
       const s = this.scale;
@@ -250,7 +263,7 @@ export class Candidates {
     this.n = count;
     this.knownMax = null;
     this.sorted = sorted || count <= 1;
-    this.idOrdered = count <= 1;
+    this.idOrdered = idOrdered;
   }
 
   /** Sorts the (sparse) candidates best first: logit descending, ties by lower token id. */
@@ -273,6 +286,7 @@ export class Candidates {
   selectTop(k: number, keepTies: boolean): number {
     const { sel, overflow, heap, ids } = this.ws;
     heap.size = 0;
+    this.selectionSorted = true;
     if (k <= 0) return 0;
     // Dense: raw values; the pending scale is positive, so it does not change the ranking.
     const over = this.dense
@@ -286,8 +300,15 @@ export class Candidates {
       for (let i = 0; i < over; i++) if (values[overflow[i]!] === cut) sel[count++] = overflow[i]!;
     }
     const chosen = sel.subarray(0, count);
-    if (this.dense) chosen.sort((a, b) => values[b]! - values[a]! || a - b);
-    else chosen.sort((a, b) => values[b]! - values[a]! || ids[a]! - ids[b]!);
+    if (count > Candidates.SORT_LIMIT) {
+      // A large selection (top_k 5000...) is not worth sorting: keep the current order.
+      chosen.sort();
+      this.selectionSorted = false;
+    } else if (this.dense) {
+      chosen.sort((a, b) => values[b]! - values[a]! || a - b);
+    } else {
+      chosen.sort((a, b) => values[b]! - values[a]! || ids[a]! - ids[b]!);
+    }
     return count;
   }
 

@@ -110,8 +110,16 @@ export function entropySums64(values: Float64Array, n: number, max: number, out:
  */
 export function quadratic32(values: Float32Array, n: number, s: number, max: number, kf: number, hf: number): number {
   let m = -Infinity;
-  if (hf >= 0 && kf + hf > 0) {
-    // Branch-free (twice as fast): d = -Infinity gives max - Infinity = -Infinity by itself.
+  if (hf === 0 && kf > 0) {
+    // smoothing_curve 1 (the usual case): max - kf·d². Branch-free: -Infinity maps to itself.
+    for (let i = 0; i < n; i++) {
+      const d = values[i]! * s - max;
+      const q = max - kf * d * d;
+      values[i] = q;
+      if (q > m) m = q;
+    }
+  } else if (hf > 0) {
+    // Branch-free too: d = -Infinity gives max - Infinity · Infinity = -Infinity.
     for (let i = 0; i < n; i++) {
       const d = values[i]! * s - max;
       const q = max - d * d * (kf - hf * d);

@@ -84,7 +84,8 @@ export function applyQuadratic(c: Candidates, p: SamplingParams): void {
  * removes only logits strictly below the k-th value). k >= the number of candidates is a no-op.
  */
 export function applyTopK(c: Candidates, k: number): void {
-  if (!c.dense && k >= c.n) return;
+  if (k >= c.n) return; // n is the vocabulary size in dense mode
+
   if (!c.dense && c.sorted) {
     let cut = k;
     const vals = c.ws.vals;
@@ -93,7 +94,7 @@ export function applyTopK(c: Candidates, k: number): void {
     return;
   }
   const count = c.selectTop(k, true);
-  c.reorder(c.ws.sel, count, true);
+  c.reorder(c.ws.sel, count, c.selectionSorted);
 }
 
 /**
@@ -338,7 +339,7 @@ export function applyMirostat(c: Candidates, p: SamplingParams, state: SequenceS
       k = Number.isNaN(kReal) ? c.n : Math.max(Math.floor(Math.min(kReal, c.n)), 1);
     }
     const count = c.selectTop(k, false);
-    c.reorder(c.ws.sel, count, true);
+    c.reorder(c.ws.sel, count, c.selectionSorted);
   }
   const token = c.draw(state.rng.next());
   c.softmax();
