@@ -136,7 +136,8 @@ export function applyTypicalP(c: Candidates, mass: number): void {
         m += probs[i]!;
       }
     }
-    if (m >= mass || band === c.n || !Number.isFinite(limit)) break;
+    // band > 0: with mass 0 the band must still hold the most typical candidate.
+    if ((m >= mass && band > 0) || band === c.n || !Number.isFinite(limit)) break;
   }
   const order = sel.subarray(0, band);
   order.sort((a, b) => keys[a]! - keys[b]! || ids[a]! - ids[b]!);
