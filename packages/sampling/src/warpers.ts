@@ -32,7 +32,22 @@ function keepProbAtLeast(c: Candidates, threshold: number): void {
 
 /** temperature: logits / T. */
 export function applyTemperature(c: Candidates, temperature: number): void {
-  c.multiply(1 / temperature);
+  const factor = 1 / temperature;
+  // A T so small that logits / T overflows (e.g. 5e-324) is the limit T -> 0: keep the top token(s).
+  if (factor > 1e4 && !(Math.abs(c.maxValue() * factor) < 1e38)) {
+    keepOnlyTop(c);
+    return;
+  }
+  c.multiply(factor);
+}
+
+/** Leaves only the most likely token(s): the limit of logits / T as T -> 0. */
+function keepOnlyTop(c: Candidates): void {
+  c.toSparse();
+  const top = c.maxValue();
+  const keep = c.ws.keep;
+  for (let i = 0; i < c.n; i++) keep[i] = c.ws.vals[i] === top ? 1 : 0;
+  c.retainKept();
 }
 
 /**
@@ -46,16 +61,8 @@ export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void 
   let maxEntropy = Math.log(stats.valid);
   if (!(maxEntropy > 0)) maxEntropy = 1e-10;
   const t = p.dynatemp_low + (p.dynatemp_high - p.dynatemp_low) * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
-  if (t > 0 && Number.isFinite(t)) {
-    c.multiply(1 / t);
-  } else {
-    // A temperature of 0 leaves only the most likely token(s): the limit of logits / T.
-    c.toSparse();
-    const top = c.maxValue();
-    const keep = c.ws.keep;
-    for (let i = 0; i < c.n; i++) keep[i] = c.ws.vals[i] === top ? 1 : 0;
-    c.retainKept();
-  }
+  if (t > 0 && Number.isFinite(t)) applyTemperature(c, t);
+  else keepOnlyTop(c); // a temperature of 0
 }
 
 /**
