@@ -9,7 +9,16 @@ export type {
   TokenLogprob,
 } from './types.js';
 export { createRng, randomSeed, seedToState, splitmix64 } from './rng.js';
-export { acceptToken, argmax, createSequenceState, MAX_TOP_LOGPROBS, NoCandidateError, sampleToken } from './sample.js';
+export {
+  acceptToken,
+  argmax,
+  candidateDistribution,
+  createSequenceState,
+  MAX_TOP_LOGPROBS,
+  NoCandidateError,
+  sampleToken,
+} from './sample.js';
+export type { TokenProbability } from './sample.js';
 export { logprobsAt, logSumExp, topLogprobs } from './logprobs.js';
 export { isGreedy, isProcessor, isStageActive, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
 export type { OrderParams, StageName } from './order.js';

@@ -22,7 +22,8 @@ const STEP = Math.LN2 / TABLE_SIZE;
 const ROUND = 6755399441055744.0;
 
 /**
- * e^x for x <= 0 (x = -Infinity gives 0).
+ * e^x for x <= 0 (x = -Infinity gives 0). Below -708 the result is subnormal and loses
+ * precision, which no softmax can notice (the largest term is 1).
  *
  * x = -(k/64)·ln 2 + r with k an integer and |r| <= ln2/128, so
  * e^x = 2^(-floor(k/64)) · 2^(-(k mod 64)/64) · e^r, with e^r from a degree-5 Taylor polynomial.

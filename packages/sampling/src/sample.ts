@@ -136,16 +136,56 @@ export function sampleToken(
 
 /** Runs processors and warpers on `ws.work` and returns the chosen token id. */
 function runChain(ws: Workspace, state: SequenceState, params: SamplingParams): number {
-  const stages = resolveSamplerOrder(params);
-  const greedy = isGreedy(params);
+  const c = narrow(ws, state, params);
+  if (isGreedy(params)) return argmax(ws.work);
+  if ((c.dense ? c.maxValue() : c.n > 0 ? 0 : -Infinity) === -Infinity) throw new NoCandidateError();
+  return c.draw(state.rng.next());
+}
+
+/** Runs every stage of the chain; returns what is left to draw from. */
+function narrow(ws: Workspace, state: SequenceState, params: SamplingParams): Candidates {
   const c = new Candidates(ws);
   const context = new StepContext(ws, state, params);
+  for (const stage of resolveSamplerOrder(params)) runStage(stage, c, context);
+  return c;
+}
 
-  for (const stage of stages) runStage(stage, c, context);
+/** A token and its probability in the distribution the final draw uses. */
+export interface TokenProbability {
+  token: number;
+  probability: number;
+}
 
-  if (greedy) return argmax(ws.work);
-  if (c.count() === 0) throw new NoCandidateError();
-  return c.draw(state.rng.next());
+/**
+ * The distribution `sampleToken` would draw from at this step, most likely first (ties: lower
+ * token id): the same chain without the final draw. Greedy parameters give the argmax with
+ * probability 1. Like `sampleToken` it advances the Rng for XTC and mirostat and updates
+ * mirostat's mu, so call it on a copy of the state to inspect without side effects. Meant for
+ * tests, tools and debugging; it lists every remaining candidate.
+ */
+export function candidateDistribution(
+  logits: Float32Array,
+  state: SequenceState,
+  params: SamplingParams,
+  mask?: LogitsMask,
+): TokenProbability[] {
+  if (logits.length === 0) throw new RangeError('logits are empty');
+  const ws = acquireWorkspace(logits.length);
+  try {
+    ws.work.set(logits);
+    if (mask) mask(ws.work, state);
+    const c = narrow(ws, state, params);
+    if (isGreedy(params)) return [{ token: argmax(ws.work), probability: 1 }];
+    c.toSparse();
+    if (c.n === 0) throw new NoCandidateError();
+    c.softmax();
+    const out: TokenProbability[] = [];
+    for (let i = 0; i < c.n; i++) out.push({ token: ws.ids[i]!, probability: ws.probs[i]! });
+    out.sort((a, b) => b.probability - a.probability || a.token - b.token);
+    return out;
+  } finally {
+    releaseWorkspace(ws);
+  }
 }
 
 /** Lazily computed per-step data shared by several stages. */
@@ -243,6 +283,7 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
   const inVocab = (id: number): boolean => Number.isInteger(id) && id >= 0 && id < size;
   if (c.dense) {
     c.materializeScale();
+    c.invalidate();
     const work = ws.work;
     run({
       get: (id) => (inVocab(id) ? work[id]! : -Infinity),
@@ -266,14 +307,14 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
     for (let i = 0; i < c.n; i++) posOf[ids[i]!] = -1;
   }
   // Edited logits may be -Infinity (bans) and are no longer in order.
-  const keep = new Uint8Array(c.n);
+  c.invalidate();
+  const keep = ws.keep;
   let removed = 0;
   for (let i = 0; i < c.n; i++) {
     keep[i] = ws.vals[i]! > -Infinity ? 1 : 0;
     if (keep[i] === 0) removed++;
   }
-  if (removed > 0) c.retain(keep);
-  if (c.n > 1) c.sorted = false;
+  if (removed > 0) c.retainKept();
 }
 
 /** Index of the largest value; ties go to the lowest index. Throws if every value is -Infinity. */
