@@ -287,7 +287,7 @@ export async function* generate(
     // ---- Batched decoding ---------------------------------------------------------------
     let active = sequences.filter((s) => s.finished === null);
     if (active.length > 0) {
-      const gathered = await gatherRows(
+      const gathered = gatherRows(
         runner,
         active.map((s) => ({ cache: prefills[s.prompt]!.cache, row: 0, padLeft: 0 })),
       );
@@ -315,7 +315,7 @@ export async function* generate(
         });
         if (keep.length < active.length && keep.length > 0) {
           const previous: KvCache = batchCache;
-          const regathered = await gatherRows(
+          const regathered = gatherRows(
             runner,
             keep.map((i) => ({ cache: previous, row: i, padLeft: padLeft[i]! })),
           );

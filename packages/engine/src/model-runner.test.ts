@@ -50,7 +50,7 @@ describe('ModelRunner', () => {
     }
     // Rows: prompt 0, prompt 1 twice, prompt 2.
     const order = [0, 1, 1, 2];
-    const batch = await gatherRows(runner, order.map((p) => ({ cache: caches[p]!, row: 0, padLeft: 0 })));
+    const batch = gatherRows(runner, order.map((p) => ({ cache: caches[p]!, row: 0, padLeft: 0 })));
     expect(batch.padLeft).toEqual([6, 0, 0, 7]);
     const next = 198;
     const step = await runner.forward({
@@ -66,7 +66,7 @@ describe('ModelRunner', () => {
       expect(maxAbsDiff(step.logits.subarray(row * vocab, (row + 1) * vocab), last)).toBeLessThan(1e-4);
     }
     // Dropping rows keeps the others intact and trims padding nobody needs any more.
-    const kept = await gatherRows(runner, [1, 2].map((row) => ({ cache: step.cache, row, padLeft: batch.padLeft[row]! })));
+    const kept = gatherRows(runner, [1, 2].map((row) => ({ cache: step.cache, row, padLeft: batch.padLeft[row]! })));
     expect(kept.padLeft).toEqual([0, 0]);
     expect(kept.cache.length).toBe(10);
   });

@@ -69,6 +69,17 @@ describe('request errors', () => {
     expect(error.message).toMatch(/not supported yet/);
   });
 
+  test('bans that leave nothing to sample', async () => {
+    const all = Array.from({ length: engine.info.vocabSize }, (_, i) => i);
+    const error = await rejection(makeRequest({ custom_token_bans: all }));
+    expect(error.param).toBe('custom_token_bans');
+    expect(error.code).toBe('no_candidates');
+  });
+
+  test('a seed beyond 2^53', async () => {
+    expect((await rejection(makeRequest({ seed: 2 ** 60 }))).param).toBe('seed');
+  });
+
   test('decode() refuses ids outside the vocabulary', () => {
     expect(() => engine.decode([engine.info.vocabSize])).toThrow(EngineRequestError);
   });
