@@ -102,7 +102,7 @@ class Sequence {
   }
 }
 
-interface PrefillResult {
+export interface PrefillResult {
   cache: KvCache;
   /** Logits predicting the first new token. */
   lastLogits: Float32Array;
@@ -110,8 +110,8 @@ interface PrefillResult {
   scores: PromptTokenScore[];
 }
 
-/** Runs one prompt through the model, chunk by chunk, at batch size 1. */
-async function prefill(
+/** Runs one prompt through the model, chunk by chunk (PREFILL_CHUNK positions), at batch size 1. */
+export async function prefill(
   ctx: GenerationContext,
   tokens: readonly number[],
   scoreK: number | null,

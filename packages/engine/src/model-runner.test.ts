@@ -2,6 +2,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectGraph, loadModel, type LoadedModel } from './load-model.js';
+import { PREFILL_CHUNK, prefill, type GenerationContext } from './generation.js';
 import { gatherRows, ModelRunner, type KvCache } from './model-runner.js';
 
 let model: LoadedModel;
@@ -69,6 +70,28 @@ describe('ModelRunner', () => {
     const kept = gatherRows(runner, [1, 2].map((row) => ({ cache: step.cache, row, padLeft: batch.padLeft[row]! })));
     expect(kept.padLeft).toEqual([0, 0]);
     expect(kept.cache.length).toBe(10);
+  });
+});
+
+describe('prefill', () => {
+  test('a prompt longer than one chunk gives the logits and prompt scores of one full pass', async () => {
+    const vocab = model.graph.vocabSize;
+    const tokens = Array.from({ length: PREFILL_CHUNK + 50 }, (_, i) => TOKENS[i % TOKENS.length]!);
+    const ctx = { runner } as GenerationContext;
+    const chunked = await prefill(ctx, tokens, 0, undefined);
+    expect(chunked.cache.length).toBe(tokens.length);
+    const full = await fullLogits(tokens);
+    expect(maxAbsDiff(chunked.lastLogits, full.subarray((tokens.length - 1) * vocab))).toBeLessThan(1e-4);
+    // Score of token t comes from the logits at t - 1, also across the chunk boundary.
+    expect(chunked.scores).toHaveLength(tokens.length - 1);
+    for (const t of [1, PREFILL_CHUNK - 1, PREFILL_CHUNK, PREFILL_CHUNK + 1, tokens.length - 1]) {
+      const row = full.subarray((t - 1) * vocab, t * vocab);
+      let max = -Infinity;
+      for (const v of row) max = Math.max(max, v);
+      let sum = 0;
+      for (const v of row) sum += Math.exp(v - max);
+      expect(chunked.scores[t - 1]!.logprob).toBeCloseTo(row[tokens[t]!]! - max - Math.log(sum), 4);
+    }
   });
 });
 

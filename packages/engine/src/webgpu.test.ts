@@ -4,6 +4,7 @@
  * chromium and libvulkan1; CI installs them), which is slow, so only a handful of tokens.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, test } from 'vitest';
 import { collect, tinyEngine } from './__fixtures__/engine.js';
 import { greedy } from './__fixtures__/requests.js';
@@ -12,7 +13,11 @@ import { loadEngine } from './engine.js';
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const icd = process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD;
 const available = existsSync(icd);
-if (available) process.env.VK_ICD_FILENAMES = icd;
+if (available) {
+  process.env.VK_ICD_FILENAMES = icd;
+  // The Vulkan loader complains on stderr when this is unset; any writable folder will do.
+  process.env.XDG_RUNTIME_DIR ??= tmpdir();
+}
 
 describe.skipIf(!available)(`WebGPU (Vulkan ICD ${icd}${available ? '' : ' is absent: install chromium and libvulkan1'})`, () => {
   test('greedy tokens on webgpu equal those on cpu', async () => {
