@@ -41,6 +41,7 @@ describe('loadEngine', () => {
   test('the embedded default model, described by its info', async () => {
     const engine = await loadEngine({});
     expect(engine.info).toMatchObject({
+      id: 'textgen-tiny',
       source: 'embedded',
       modelType: 'gpt2',
       device: 'cpu',

@@ -37,6 +37,9 @@ export interface LoadedModel {
 
 type ModelSource = { kind: 'embedded' | 'local'; path: string; id: string } | { kind: 'hub'; id: string };
 
+/** The name the embedded tiny model goes by in responses and /v1/models. */
+export const EMBEDDED_MODEL_ID = 'textgen-tiny';
+
 /** A Hugging Face id: `name` or `org/name`, letters, digits, `-`, `_` and `.`. */
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 
@@ -44,7 +47,7 @@ async function resolveSource(options: EngineLoadOptions): Promise<ModelSource> {
   const { model } = options;
   if (model === undefined || model === '') {
     const folder = await embeddedModelFolder(options.cacheDir);
-    return { kind: 'embedded', path: folder, id: path.basename(folder) };
+    return { kind: 'embedded', path: folder, id: EMBEDDED_MODEL_ID };
   }
   const absolute = path.resolve(model);
   if (existsSync(absolute)) {
