@@ -21,6 +21,7 @@ import {
   expInto64,
   maxOf32,
   maxOf64,
+  scaleInPlace32,
   selectTopDense,
   selectTopSparse,
   sumExp32,
@@ -28,6 +29,7 @@ import {
   TopHeap,
 } from './kernels.js';
 import { expNonPositive } from './math.js';
+import { clampLogit } from './processors.js';
 
 /** Reusable buffers for one vocabulary size. */
 export class Workspace {
@@ -87,7 +89,11 @@ export class Candidates {
   sorted = false;
   /** Sparse mode: candidates are in increasing token id order. */
   idOrdered = false;
-  /** The current maximum logit, when known (cleared by every edit that can change it). */
+  /**
+   * The maximum, when known (cleared by every edit that can change it): in dense mode the raw
+   * maximum of `work` (the maximum logit is then knownMax * scale, computed exactly like each
+   * logit, so the best token's logit - max is exactly 0), in sparse mode the maximum of `vals`.
+   */
   private knownMax: number | null = null;
   /**
    * Whether the last `selectTop` listed its positions best first (false: in position order,
@@ -131,6 +137,7 @@ export class Candidates {
         j++;
       }
     }
+    if (this.knownMax !== null) this.knownMax = this.knownMax * s;
     this.dense = false;
     this.scale = 1;
     this.n = j;
@@ -141,35 +148,42 @@ export class Candidates {
   /** Applies the pending dense scale to `work` (needed before editing logits in place). */
   materializeScale(): void {
     if (!this.dense || this.scale === 1) return;
-    const work = this.ws.work;
-    const s = this.scale;
-    for (let i = 0; i < work.length; i++) work[i] = work[i]! * s;
+    scaleInPlace32(this.ws.work, this.n, this.scale);
+    this.knownMax = null;
     this.scale = 1;
   }
 
-  /** Multiplies every logit by `factor` (> 0): temperature. Keeps the order. */
+  /**
+   * Multiplies every logit by `factor` (> 0): temperature. Keeps the order. A product that
+   * underflows to 0 makes the candidates equally likely (the limit T -> infinity).
+   */
   multiply(factor: number): void {
-    if (this.knownMax !== null) this.knownMax *= factor;
     if (this.dense) {
-      this.scale *= factor;
-      return;
+      const next = this.scale * factor;
+      if (next > 0 && next < Infinity) {
+        this.scale = next;
+        return;
+      }
+      this.toSparse(); // applies the current scale; the product is applied below
     }
+    if (this.knownMax !== null) this.knownMax = clampLogit(this.knownMax * factor);
     const vals = this.ws.vals;
-    for (let i = 0; i < this.n; i++) vals[i] = vals[i]! * factor;
+    for (let i = 0; i < this.n; i++) vals[i] = clampLogit(vals[i]! * factor);
   }
 
   /** Largest current logit (-Infinity when there is no candidate). */
   maxValue(): number {
-    if (this.knownMax !== null) return this.knownMax;
-    let m: number;
-    if (this.dense) m = maxOf32(this.ws.work, this.n) * this.scale;
-    else if (this.sorted && this.n > 0) m = this.ws.vals[0]!;
-    else m = maxOf64(this.ws.vals, this.n);
-    this.knownMax = m;
-    return m;
+    if (this.dense) {
+      this.knownMax ??= maxOf32(this.ws.work, this.n);
+      return this.knownMax * this.scale;
+    }
+    if (this.knownMax === null) {
+      this.knownMax = this.sorted && this.n > 0 ? this.ws.vals[0]! : maxOf64(this.ws.vals, this.n);
+    }
+    return this.knownMax;
   }
 
-  /** Records the maximum after an edit that is known to keep it (quadratic sampling). */
+  /** Records the maximum after quadratic sampling rewrote the values (dense: with scale 1). */
   setKnownMax(max: number): void {
     this.knownMax = max;
   }

@@ -18,9 +18,10 @@ export {
   NoCandidateError,
   sampleToken,
 } from './sample.js';
-export type { TokenProbability } from './sample.js';
+export type { EmptyingStage, TokenProbability } from './sample.js';
 export { logprobsAt, logSumExp, topLogprobs } from './logprobs.js';
 export { isGreedy, isProcessor, isStageActive, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
 export type { OrderParams, StageName } from './order.js';
-export { defaultSamplingParams } from './params.js';
+export { defaultSamplingParams, samplingParamsFromRequest } from './params.js';
+export type { ModelTokenInfo } from './params.js';
 export { DRY_MAX_MATCH } from './processors.js';

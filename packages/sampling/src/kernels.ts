@@ -8,6 +8,9 @@
  */
 import { expNonPositive } from './math.js';
 
+/** Largest finite float32: quadratic sampling never produces +Infinity. */
+const MAX_F32 = 3.4028234663852886e38;
+
 // Each kernel exists twice, for the dense Float32Array and the sparse Float64Array: a loop that
 // sees both element types is polymorphic and measurably slower (about 1.8x for a max).
 
@@ -106,49 +109,44 @@ export function entropySums64(values: Float64Array, n: number, max: number, out:
 
 /**
  * Quadratic sampling in place: with d = values[i]·s - max, values[i] = max - d²·(kf - hf·d)
- * (= -kf·d² + hf·d³ + max). Removed tokens stay at -Infinity. Returns the new maximum.
+ * (= -kf·d² + hf·d³ + max), clamped to the finite float32 range (an overflow never turns a
+ * candidate into a removed token, nor NaN). Removed tokens stay at -Infinity. Returns the new
+ * maximum.
  */
 export function quadratic32(values: Float32Array, n: number, s: number, max: number, kf: number, hf: number): number {
   let m = -Infinity;
-  if (hf === 0 && kf > 0) {
-    // smoothing_curve 1 (the usual case): max - kf·d². Branch-free: -Infinity maps to itself.
-    for (let i = 0; i < n; i++) {
-      const d = values[i]! * s - max;
-      const q = max - kf * d * d;
-      values[i] = q;
-      if (q > m) m = q;
-    }
-  } else if (hf > 0) {
-    // Branch-free too: d = -Infinity gives max - Infinity · Infinity = -Infinity.
-    for (let i = 0; i < n; i++) {
-      const d = values[i]! * s - max;
-      const q = max - d * d * (kf - hf * d);
-      values[i] = q;
-      if (q > m) m = q;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (!(v > -Infinity)) continue;
-      const d = v * s - max;
-      const q = max - d * d * (kf - hf * d);
-      values[i] = q;
-      if (q > m) m = q;
-    }
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const d = v * s - max;
+    const q = max - d * d * (kf - hf * d);
+    // A select rather than an early `continue`: measurably faster in this loop.
+    const out = v === -Infinity ? v : q > MAX_F32 ? MAX_F32 : q >= -MAX_F32 ? q : -MAX_F32;
+    values[i] = out;
+    if (out > m) m = out;
   }
   return Math.fround(m); // the stored values are float32-rounded, and rounding is monotone
 }
 
-/** `quadratic32` for sparse candidates. Returns the new maximum. */
+/** `quadratic32` for sparse candidates (all finite). Returns the new maximum. */
 export function quadratic64(values: Float64Array, n: number, max: number, kf: number, hf: number): number {
   let m = -Infinity;
   for (let i = 0; i < n; i++) {
     const d = values[i]! - max;
     const q = max - d * d * (kf - hf * d);
-    values[i] = q;
-    if (q > m) m = q;
+    const out = q > MAX_F32 ? MAX_F32 : q >= -MAX_F32 ? q : -MAX_F32;
+    values[i] = out;
+    if (out > m) m = out;
   }
   return m;
+}
+
+/** Multiplies dense logits by s in place, clamped to the finite float32 range (-Infinity stays). */
+export function scaleInPlace32(values: Float32Array, n: number, s: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const q = v * s;
+    values[i] = v === -Infinity ? v : q > MAX_F32 ? MAX_F32 : q >= -MAX_F32 ? q : -MAX_F32;
+  }
 }
 
 /**
