@@ -17,10 +17,14 @@
 import {
   entropySums32,
   entropySums64,
+  entropySumsOnline32,
   expInto32,
   expInto64,
   maxOf32,
   maxOf64,
+  quadratic64,
+  quadraticToSparse,
+  quadraticValue,
   scaleInPlace32,
   selectTopDense,
   selectTopSparse,
@@ -83,6 +87,12 @@ export class Candidates {
   dense = true;
   /** Pending multiplier of the dense logits (1 / temperature). Always 1 in sparse mode. */
   scale = 1;
+  /**
+   * Dense mode: quadratic sampling not yet written to `work`, applied after `scale`. Kept pending
+   * only while nothing needs every value: top_k right after it selects on the raw logits (the
+   * transform is monotone then) and transforms just the k survivors, saving a vocabulary pass.
+   */
+  private pendingQuadratic: { max: number; kf: number; hf: number } | null = null;
   /** Number of positions: the vocabulary size in dense mode, the candidate count in sparse mode. */
   n: number;
   /** Sparse mode: candidates are best first. */
@@ -116,6 +126,7 @@ export class Candidates {
 
   /** Number of candidates left (finite logits). */
   count(): number {
+    this.flushQuadratic();
     if (!this.dense) return this.n;
     const work = this.ws.work;
     let c = 0;
@@ -125,6 +136,7 @@ export class Candidates {
 
   /** Switches to the sparse representation, applying the pending scale; keeps id order. */
   toSparse(): void {
+    this.flushQuadratic();
     if (!this.dense) return;
     const { work, ids, vals } = this.ws;
     const s = this.scale;
@@ -147,6 +159,7 @@ export class Candidates {
 
   /** Applies the pending dense scale to `work` (needed before editing logits in place). */
   materializeScale(): void {
+    this.flushQuadratic();
     if (!this.dense || this.scale === 1) return;
     scaleInPlace32(this.ws.work, this.n, this.scale);
     this.knownMax = null;
@@ -158,6 +171,7 @@ export class Candidates {
    * underflows to 0 makes the candidates equally likely (the limit T -> infinity).
    */
   multiply(factor: number): void {
+    this.flushQuadratic();
     if (this.dense) {
       const next = this.scale * factor;
       if (next > 0 && next < Infinity) {
@@ -171,8 +185,40 @@ export class Candidates {
     for (let i = 0; i < this.n; i++) vals[i] = clampLogit(vals[i]! * factor);
   }
 
+  /**
+   * Quadratic sampling (see `applyQuadratic`): dense logits get it lazily, sparse ones now.
+   * `kf`, `hf` are the finite coefficients of -kf·d² + hf·d³.
+   */
+  quadratic(kf: number, hf: number): void {
+    this.flushQuadratic();
+    const max = this.maxValue();
+    if (this.dense) {
+      if (max === -Infinity) return;
+      this.pendingQuadratic = { max, kf, hf };
+      return;
+    }
+    this.knownMax = quadratic64(this.ws.vals, this.n, max, kf, hf);
+    if (this.n > 1) this.sorted = false;
+  }
+
+  /** Applies a pending quadratic transform to every candidate: one pass, to the sparse form. */
+  private flushQuadratic(): void {
+    const quad = this.pendingQuadratic;
+    if (quad === null) return;
+    this.pendingQuadratic = null;
+    const { work, ids, vals, sums } = this.ws;
+    this.n = quadraticToSparse(work, this.scale, quad.max, quad.kf, quad.hf, ids, vals, sums);
+    this.knownMax = sums[0]!;
+    this.dense = false;
+    this.scale = 1;
+    this.idOrdered = true;
+    this.sorted = this.n <= 1;
+  }
+
   /** Largest current logit (-Infinity when there is no candidate). */
   maxValue(): number {
+    const quad = this.pendingQuadratic;
+    if (quad !== null) return quadraticValue(quad.max, quad.max, quad.kf, quad.hf); // d = 0: the max
     if (this.dense) {
       this.knownMax ??= maxOf32(this.ws.work, this.n);
       return this.knownMax * this.scale;
@@ -194,10 +240,18 @@ export class Candidates {
    * candidates. H = log Z - Σ p·(logit - max), which needs no logarithm per token.
    */
   entropyStats(): { max: number; logZ: number; entropy: number; valid: number } {
-    const max = this.maxValue();
+    this.flushQuadratic();
     const out = this.ws.sums;
-    if (this.dense) entropySums32(this.ws.work, this.n, this.scale, max, out);
-    else entropySums64(this.ws.vals, this.n, max, out);
+    let max: number;
+    if (this.dense && this.knownMax === null) {
+      entropySumsOnline32(this.ws.work, this.n, this.scale, out); // saves the separate max pass
+      this.knownMax = out[3]!;
+      max = this.knownMax * this.scale;
+    } else {
+      max = this.maxValue();
+      if (this.dense) entropySums32(this.ws.work, this.n, this.scale, max, out);
+      else entropySums64(this.ws.vals, this.n, max, out);
+    }
     const z = out[0]!;
     const logZ = Math.log(z);
     return { max, logZ, entropy: logZ - out[1]! / z, valid: out[2]! };
@@ -256,11 +310,13 @@ export class Candidates {
     if (this.dense) {
       const work = this.ws.work;
       const s = this.scale;
+      const quad = this.pendingQuadratic;
       for (let i = 0; i < count; i++) {
         const p = positions[i]!;
         ids2[i] = p;
-        vals2[i] = work[p]! * s;
+        vals2[i] = quad === null ? work[p]! * s : quadraticValue(work[p]! * s, quad.max, quad.kf, quad.hf);
       }
+      this.pendingQuadratic = null;
       this.dense = false;
       this.scale = 1;
     } else {
@@ -298,6 +354,9 @@ export class Candidates {
    * over the set and a binary heap of size k: no sort of the whole set.
    */
   selectTop(k: number, keepTies: boolean): number {
+    // A monotone pending transform keeps the ranking: select on the raw logits.
+    const quad = this.pendingQuadratic;
+    if (quad !== null && !(quad.kf >= 0 && quad.hf >= 0)) this.flushQuadratic();
     const { sel, overflow, heap, ids } = this.ws;
     heap.size = 0;
     this.selectionSorted = true;
@@ -333,6 +392,7 @@ export class Candidates {
    * band holds `mass`. Works from the dense array directly.
    */
   keepNucleus(mass: number): void {
+    this.flushQuadratic();
     const max = this.maxValue();
     // Z over every candidate (one exp pass), then the band.
     const dense = this.dense;
@@ -386,6 +446,7 @@ export class Candidates {
    * Returns the token id.
    */
   draw(u: number): number {
+    this.flushQuadratic();
     const max = this.maxValue();
     const probs = this.ws.probs;
     if (this.dense) {

@@ -97,6 +97,23 @@ describe('quadratic_sampling', () => {
   });
 });
 
+describe('quadratic_sampling before top_k (applied lazily to the survivors)', () => {
+  it('gives the same distribution as applying it to every token first', () => {
+    const logits = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i * 7.77) * 6 + (i % 97 === 0 ? -Infinity : 0));
+    for (const smoothing_curve of [0.5, 1, 2, 3, 4]) {
+      const base = { smoothing_factor: 0.4, smoothing_curve, top_k: 25, temperature: 0.8 };
+      const lazy = dist(logits, base);
+      // A neutral dynamic temperature between the two forces the transform onto every token.
+      const eager = dist(logits, {
+        ...base,
+        dynamic_temperature: true,
+        sampler_priority: ['temperature', 'quadratic_sampling', 'dynamic_temperature', 'top_k'],
+      });
+      expectDist(lazy, eager, 12);
+    }
+  });
+});
+
 describe('top_k', () => {
   it('keeps the k most likely tokens', () => {
     expectDist(dist(LP, { top_k: 2 }), keep(0, 1));

@@ -8,7 +8,6 @@
  * "Sorted order" below means logit descending, ties broken by the lower token id.
  */
 import type { Candidates } from './candidates.js';
-import { quadratic32, quadratic64 } from './kernels.js';
 import type { SamplingParams, SequenceState } from './types.js';
 
 /**
@@ -85,16 +84,7 @@ export function applyQuadratic(c: Candidates, p: SamplingParams): void {
   // Finite coefficients, so that d = 0 (the maximum) always maps to the maximum, never NaN.
   const kf = clampCoefficient(((3 - p.smoothing_curve) / 2) * f);
   const hf = clampCoefficient(((p.smoothing_curve - 1) / 2) * f);
-  const m = c.maxValue();
-  let newMax: number;
-  if (c.dense) {
-    newMax = quadratic32(c.ws.work, c.n, c.scale, m, kf, hf);
-    c.scale = 1;
-  } else {
-    newMax = quadratic64(c.ws.vals, c.n, m, kf, hf);
-  }
-  c.invalidate();
-  c.setKnownMax(newMax);
+  c.quadratic(kf, hf);
 }
 
 function clampCoefficient(x: number): number {
