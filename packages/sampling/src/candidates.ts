@@ -5,8 +5,9 @@
  * possible (at 150k tokens one pass costs about 0.2 ms here, one sort about 30 ms):
  *
  * - **dense**: every token id is a candidate unless its logit is -Infinity. Logits live in
- *   `work` (a copy of the model's logits, indexed by token id) and are multiplied by a pending
- *   `scale`: temperature is applied lazily, since top_k after temperature never needs it.
+ *   `work` (a copy of the model's logits, indexed by token id), multiplied by a pending `scale`
+ *   and possibly transformed by a pending quadratic sampling: both are applied lazily, since a
+ *   top_k right after them only needs the ranking, which they keep.
  * - **sparse**: `n` candidates as parallel arrays `ids` / `vals` (float64, all finite). Created by
  *   the first truncation: top_k and top_p select straight from the dense array, the other
  *   truncations compact it first.
@@ -124,16 +125,6 @@ export class Candidates {
     if (!this.dense && this.n > 1) this.sorted = false;
   }
 
-  /** Number of candidates left (finite logits). */
-  count(): number {
-    this.flushQuadratic();
-    if (!this.dense) return this.n;
-    const work = this.ws.work;
-    let c = 0;
-    for (let i = 0; i < work.length; i++) if (work[i]! > -Infinity) c++;
-    return c;
-  }
-
   /** Switches to the sparse representation, applying the pending scale; keeps id order. */
   toSparse(): void {
     this.flushQuadratic();
@@ -227,11 +218,6 @@ export class Candidates {
       this.knownMax = this.sorted && this.n > 0 ? this.ws.vals[0]! : maxOf64(this.ws.vals, this.n);
     }
     return this.knownMax;
-  }
-
-  /** Records the maximum after quadratic sampling rewrote the values (dense: with scale 1). */
-  setKnownMax(max: number): void {
-    this.knownMax = max;
   }
 
   /**

@@ -39,5 +39,3 @@ export function expNonPositive(x: number): number {
   return p * FRACTION_TABLE[k & (TABLE_SIZE - 1)]! * POWER_TABLE[k >>> TABLE_BITS]!;
 }
 
-/** Natural log of 2, for surprise values in bits. */
-export const LN2 = Math.LN2;
