@@ -31,6 +31,7 @@ import {
   selectTopSparse,
   sumExp32,
   sumExp64,
+  sumExpOnline32,
   TopHeap,
 } from './kernels.js';
 import { expNonPositive } from './math.js';
@@ -379,13 +380,22 @@ export class Candidates {
    */
   keepNucleus(mass: number): void {
     this.flushQuadratic();
-    const max = this.maxValue();
-    // Z over every candidate (one exp pass), then the band.
+    // Z over every candidate (one exp pass, which also finds an unknown dense maximum), then the band.
     const dense = this.dense;
     const work = this.ws.work;
     const s = this.scale;
     const n = this.n;
-    const z = dense ? sumExp32(work, n, s, max) : sumExp64(this.ws.vals, n, max);
+    let max: number;
+    let z: number;
+    if (dense && this.knownMax === null) {
+      sumExpOnline32(work, n, s, this.ws.sums);
+      this.knownMax = this.ws.sums[1]!;
+      max = this.knownMax * s;
+      z = this.ws.sums[0]!;
+    } else {
+      max = this.maxValue();
+      z = dense ? sumExp32(work, n, s, max) : sumExp64(this.ws.vals, n, max);
+    }
     const { sel, ids, vals } = this.ws;
     let band = 0;
     for (let d = 4; ; d *= 2) {

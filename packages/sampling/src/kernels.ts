@@ -41,6 +41,30 @@ export function sumExp32(values: Float32Array, n: number, s: number, max: number
   return z;
 }
 
+/**
+ * Σ exp(values[i]·s - max) without knowing the maximum: one pass with a running maximum (the sum
+ * is rescaled when it moves). out[0] = the sum, relative to the final maximum; out[1] = the raw
+ * maximum (before the scale s), -Infinity when every value is.
+ */
+export function sumExpOnline32(values: Float32Array, n: number, s: number, out: Float64Array): void {
+  let raw = -Infinity;
+  let max = -Infinity;
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v > raw) {
+      const next = v * s;
+      z = raw === -Infinity ? 1 : z * Math.exp(max - next) + 1;
+      raw = v;
+      max = next;
+    } else {
+      z += expNonPositive(v * s - max);
+    }
+  }
+  out[0] = z;
+  out[1] = raw;
+}
+
 /** Σ exp(values[i] - max) over the first n values. */
 export function sumExp64(values: Float64Array, n: number, max: number): number {
   let z = 0;

@@ -4,17 +4,24 @@
  * reported logprob does not change with temperature, penalties or truncation, and greedy and
  * sampled runs report the same values for the same token.
  */
-import { maxOf32, sumExp32 } from './kernels.js';
+import { sumExp32, sumExpOnline32 } from './kernels.js';
 import type { TokenLogprob } from './types.js';
 
 /**
  * log(sum(exp(logits))), computed stably (-Infinity when every logit is -Infinity). `max`, when
  * the caller already knows the largest logit, saves a pass.
  */
-export function logSumExp(logits: Float32Array, max: number = maxOf32(logits, logits.length)): number {
+export function logSumExp(logits: Float32Array, max?: number): number {
+  if (max === undefined) {
+    sumExpOnline32(logits, logits.length, 1, sums); // one pass instead of two
+    const raw = sums[1]!;
+    return raw === -Infinity || raw === Infinity ? raw : raw + Math.log(sums[0]!);
+  }
   if (max === -Infinity || max === Infinity) return max;
   return max + Math.log(sumExp32(logits, logits.length, 1, max));
 }
+
+const sums = new Float64Array(2);
 
 /**
  * The `count` most likely tokens of `logits` with their log-probabilities, best first (ties:
