@@ -2,9 +2,10 @@
  * One decoding step: `sampleToken(logits, state, params, mask) -> { token, logprob, top_logprobs }`.
  *
  * The step, in order (see `order.ts` for which stages run and in which order):
- * 1. Logprobs are captured from the model's raw logits (log-softmax before anything else).
- * 2. The logits are copied into scratch memory (the caller's array is never modified) and the
+ * 1. The logits are copied into scratch memory (the caller's array is never modified) and the
  *    mask, if any, removes tokens.
+ * 2. Logprobs, when asked for, are the log-softmax of the caller's raw logits (computed from the
+ *    untouched array once the token is known).
  * 3. Logit processors, then warpers, as `resolveSamplerOrder` lists them.
  * 4. Greedy: argmax (ties: lowest token id), no softmax. Otherwise one uniform draw u from the
  *    sequence's Rng picks the token: candidates are walked in increasing token id order and the
