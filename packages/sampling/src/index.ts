@@ -1,13 +1,3 @@
-export type {
-  LogitsMask,
-  Rng,
-  SamplerName,
-  SamplingParams,
-  SamplingRequestFields,
-  SequenceState,
-  StepResult,
-  TokenLogprob,
-} from './types.js';
 export { createRng, randomSeed, seedToState, splitmix64 } from './rng.js';
 export {
   acceptToken,
@@ -25,3 +15,13 @@ export type { OrderParams, StageName } from './order.js';
 export { defaultSamplingParams, samplingParamsFromRequest } from './params.js';
 export type { ModelTokenInfo } from './params.js';
 export { DRY_MAX_MATCH } from './processors.js';
+export type {
+  LogitsMask,
+  Rng,
+  SamplerName,
+  SamplingParams,
+  SamplingRequestFields,
+  SequenceState,
+  StepResult,
+  TokenLogprob,
+} from './types.js';
