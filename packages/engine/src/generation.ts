@@ -102,7 +102,7 @@ class Sequence {
   }
 }
 
-interface PrefillResult {
+export interface PrefillResult {
   cache: KvCache;
   /** Logits predicting the first new token. */
   lastLogits: Float32Array;
@@ -110,8 +110,8 @@ interface PrefillResult {
   scores: PromptTokenScore[];
 }
 
-/** Runs one prompt through the model, chunk by chunk, at batch size 1. */
-async function prefill(
+/** Runs one prompt through the model, chunk by chunk (PREFILL_CHUNK positions), at batch size 1. */
+export async function prefill(
   ctx: GenerationContext,
   tokens: readonly number[],
   scoreK: number | null,
@@ -287,7 +287,7 @@ export async function* generate(
     // ---- Batched decoding ---------------------------------------------------------------
     let active = sequences.filter((s) => s.finished === null);
     if (active.length > 0) {
-      const gathered = await gatherRows(
+      const gathered = gatherRows(
         runner,
         active.map((s) => ({ cache: prefills[s.prompt]!.cache, row: 0, padLeft: 0 })),
       );
@@ -315,7 +315,7 @@ export async function* generate(
         });
         if (keep.length < active.length && keep.length > 0) {
           const previous: KvCache = batchCache;
-          const regathered = await gatherRows(
+          const regathered = gatherRows(
             runner,
             keep.map((i) => ({ cache: previous, row: i, padLeft: padLeft[i]! })),
           );
