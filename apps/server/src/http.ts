@@ -66,9 +66,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (over) reject(tooLarge(limit));
       else resolve(Buffer.concat(chunks, received));
     };
-    const onError = (error: Error): void => {
+    // The client closed the connection mid-body ("aborted"): nobody will read the answer.
+    const onError = (): void => {
       cleanup();
-      reject(error);
+      reject(new ApiError(400, 'The request body was not received completely: the connection closed.', { code: 'incomplete_body' }));
     };
     const cleanup = (): void => {
       req.off('data', onData);

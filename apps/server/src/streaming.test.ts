@@ -2,9 +2,12 @@
  * A real listening server on the tiny model: the SSE wire format, stream == non-stream,
  * stream_options, disconnects, the queue, timeouts, determinism under load, graceful close.
  */
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSchema } from '@textgen-spec/spec';
 import type { SchemaName } from '@textgen-spec/spec';
+import { createLogger } from './logger.js';
 import type { TextgenServer } from './server.js';
 import { openPost, parseSse, postJson, postStream, startTestServer, tinyEngine, waitFor } from './testing/harness.js';
 
@@ -171,6 +174,28 @@ describe('disconnects free their slot at once', () => {
     // The server still answers.
     const ok = await postJson(server.url, '/v1/completions', { model, prompt: 'a', max_tokens: 1 });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('a client that leaves mid-body', () => {
+  it('is logged as 499 and is not an internal error', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', stream: { write: (line: string) => lines.push(line) } });
+    const quiet = await startTestServer({ logger });
+    try {
+      const socket = connect(Number(new URL(quiet.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write('POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":');
+      await waitFor(() => quiet.queue.running === 0, 1000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await waitFor(() => lines.some((line) => line.includes('"msg":"request"')), 2000, 'the request log line');
+      const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string; status?: number });
+      expect(records.filter((r) => r.level === 'error')).toEqual([]);
+      expect(records.find((r) => r.msg === 'request')?.status).toBe(499);
+    } finally {
+      await quiet.close();
+    }
   });
 });
 
