@@ -172,10 +172,13 @@ export class TextgenServer {
     }
     this.http.closeAllConnections();
     await closed;
-    if (this.#ownsEngine) {
-      const engine = await this.ready.catch(() => null);
-      await engine?.dispose();
+    if (!this.#ownsEngine) return;
+    if (this.#model.status === 'loading') {
+      // Do not make shutdown wait for a load (or download) to finish: dispose when it does.
+      this.ready.then((engine) => engine.dispose(), () => {});
+      return;
     }
+    if (this.#model.status === 'ready') await this.#model.engine.dispose();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
