@@ -88,7 +88,7 @@ describe('cli', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       const requests = lines.filter((line) => line.msg === 'request' && line.path === '/v1/completions');
       expect(requests).toHaveLength(2);
-      expect(requests[0]).toMatchObject({ method: 'POST', status: 200, prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), duration_ms: expect.any(Number), id: expect.stringMatching(/^req_/) });
+      expect(requests[0]).toMatchObject({ method: 'POST', status: 200, prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), queue_ms: expect.any(Number), duration_ms: expect.any(Number), id: expect.stringMatching(/^req_/) });
       expect(out.stderr).not.toContain('Hello');
     } finally {
       child.kill('SIGKILL');

@@ -58,7 +58,9 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
 
   let release: Release | undefined;
   try {
+    const queued = performance.now();
     release = await server.queue.acquire(abort.signal);
+    context.queueMs = Math.round(performance.now() - queued);
     const responseContext: ResponseContext = {
       id: `cmpl-${randomBytes(12).toString('base64url')}`,
       created: Math.floor(Date.now() / 1000),

@@ -22,6 +22,8 @@ export interface RequestContext {
   path: string;
   promptTokens: number | undefined;
   completionTokens: number | undefined;
+  /** Milliseconds a completion waited for a slot. */
+  queueMs: number | undefined;
 }
 
 export interface Route {

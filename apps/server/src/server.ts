@@ -191,6 +191,7 @@ export class TextgenServer {
       path: '',
       promptTokens: undefined,
       completionTokens: undefined,
+      queueMs: undefined,
     };
     this.#active.add(res);
     res.setHeader('X-Request-Id', context.id);
@@ -283,6 +284,7 @@ export class TextgenServer {
       status,
       prompt_tokens: context.promptTokens,
       completion_tokens: context.completionTokens,
+      queue_ms: context.queueMs,
       duration_ms: Math.round(performance.now() - started),
     });
   }
