@@ -1,2 +1,54 @@
 export { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES } from './normalized.js';
 export type { NormalizedCompletionRequest, NormalizedPrompt, NormalizedStreamOptions, SamplerName } from './normalized.js';
+
+export type {
+  CompletionRequest,
+  LogitBias,
+  Prompt,
+  PromptList,
+  SamplerPriorityList,
+  StopList,
+  StreamOptions,
+  TokenBanList,
+  TokenIdList,
+  TokenIdListBatch,
+} from './types/completion-request.js';
+export type {
+  CompletionChoice,
+  CompletionChunk,
+  CompletionChunkChoice,
+  CompletionResponse,
+  FinishReason,
+  Logprobs,
+  TextOffsetList,
+  TopLogprobs,
+  Usage,
+} from './types/completion-response.js';
+export type { ErrorObject, ErrorResponse } from './types/error-response.js';
+export type { Model, ModelList } from './types/models.js';
+export type {
+  DecodeRequest,
+  DecodeResponse,
+  EncodeRequest,
+  EncodeResponse,
+  TokenCountRequest,
+  TokenCountResponse,
+  TokenIds,
+} from './types/tokenizer.js';
+
+export { PROFILES, SCHEMA_NAMES, SCHEMA_ROOT_TYPES, schemaId } from './schema-names.js';
+export type { Profile, SchemaName } from './schema-names.js';
+export { getSchema } from './schemas.js';
+export type { JsonSchema } from './schemas.js';
+export { validateSchema } from './validate.js';
+export type { SchemaIssue, SchemaValidation, ValidateOptions } from './validate.js';
+export { errorResponse } from './errors.js';
+export type { ErrorResponseOptions, ParseResult } from './errors.js';
+export {
+  COMPLETION_DEFAULTS,
+  parseCompletionRequest,
+  parseDecodeRequest,
+  parseEncodeRequest,
+  parseTokenCountRequest,
+} from './parse.js';
+export type { ParseOptions } from './parse.js';

@@ -79,6 +79,7 @@ export interface NormalizedStreamOptions {
  */
 export interface NormalizedCompletionRequest {
   // ---- OpenAI parameters -------------------------------------------------------------
+  /** The requested model id; "" when the request left it out (compat profile): the server's default model. */
   model: string;
   /** All four wire forms resolved to a list: one entry per prompt. Never empty. */
   prompts: NormalizedPrompt[];

@@ -1,0 +1,54 @@
+/**
+ * Every file the generator owns, with the content it should have now, and the check that
+ * the committed copies match (used by `generate --check` and by generated-files.test.ts).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROFILES } from '../src/schema-names.js';
+import { renderApiDoc } from './api-doc.js';
+import { generateSchemas, schemaFiles } from './schema-generator.js';
+
+/** The package root (packages/spec), found from this file whether it runs as .ts or compiled. */
+export function findPackageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === '@textgen-spec/spec') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('could not find the @textgen-spec/spec package root');
+    dir = parent;
+  }
+}
+
+/** Path (relative to the package root) -> expected content. docs/api.md lives at the repository root. */
+export function expectedFiles(packageRoot: string): Map<string, string> {
+  const schemas = generateSchemas(packageRoot);
+  const files = schemaFiles(schemas);
+  files.set('../../docs/api.md', renderApiDoc(schemas));
+  return files;
+}
+
+/** Files under schema/ that the generator no longer produces. */
+export function staleFiles(packageRoot: string, expected: Map<string, string>): string[] {
+  const stale: string[] = [];
+  for (const profile of PROFILES) {
+    const dir = join(packageRoot, 'schema', profile);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir)) {
+      const path = `schema/${profile}/${file}`;
+      if (!expected.has(path)) stale.push(path);
+    }
+  }
+  return stale;
+}
+
+/** Paths whose committed content differs from the generator's output (missing files included). */
+export function driftedFiles(packageRoot: string, expected: Map<string, string>): string[] {
+  const drifted: string[] = [];
+  for (const [path, content] of expected) {
+    const full = join(packageRoot, path);
+    if (!existsSync(full) || readFileSync(full, 'utf8') !== content) drifted.push(path);
+  }
+  return [...drifted, ...staleFiles(packageRoot, expected)];
+}

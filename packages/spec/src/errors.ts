@@ -1,0 +1,30 @@
+import type { ErrorResponse } from './types/error-response.js';
+
+export interface ErrorResponseOptions {
+  /** Error class; defaults to `invalid_request_error`. */
+  type?: string;
+  /** The request parameter at fault; defaults to `null`. */
+  param?: string | null;
+  /** A machine-readable code; defaults to `null`. */
+  code?: string | null;
+}
+
+/** Builds the OpenAI error envelope `{"error": {"message", "type", "param", "code"}}`. */
+export function errorResponse(message: string, options: ErrorResponseOptions = {}): ErrorResponse {
+  return {
+    error: {
+      message,
+      type: options.type ?? 'invalid_request_error',
+      param: options.param ?? null,
+      code: options.code ?? null,
+    },
+  };
+}
+
+/** The outcome of parsing a request body: the typed value, or a 400 with the error envelope. */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; status: number; error: ErrorResponse };
+
+/** A failed `ParseResult` with status 400. */
+export function invalid(message: string, param: string | null, code = 'invalid_value'): { ok: false; status: number; error: ErrorResponse } {
+  return { ok: false, status: 400, error: errorResponse(message, { param, code }) };
+}

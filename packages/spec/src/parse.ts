@@ -1,0 +1,381 @@
+/**
+ * Request parsing: validate a JSON body against the published schema of a profile, then
+ * resolve it into the normalized form (defaults applied, alternative forms resolved,
+ * cross-field rules checked). A failure is one OpenAI error envelope naming the parameter.
+ */
+import type { ErrorObject } from 'ajv';
+import { describeSchema, describeValue, pluralize } from './describe.js';
+import { invalid } from './errors.js';
+import type { ParseResult } from './errors.js';
+import { SAMPLER_NAMES } from './normalized.js';
+import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
+import type { Profile, SchemaName } from './schema-names.js';
+import { compiledValidator, loadSchema } from './schemas.js';
+import type { JsonSchema } from './schemas.js';
+import type { CompletionRequest } from './types/completion-request.js';
+import type { DecodeRequest, EncodeRequest, TokenCountRequest } from './types/tokenizer.js';
+
+export interface ParseOptions {
+  /** Defaults to `strict`. */
+  profile?: Profile;
+}
+
+/**
+ * The value each omitted (or null) parameter takes: OpenAI's defaults for OpenAI parameters,
+ * TGW v1.14's for the extensions. `best_of` defaults to `n`; `model` to "" (the server's
+ * default model, compat profile only). A test keeps these equal to the schema's `default`s.
+ */
+export const COMPLETION_DEFAULTS = Object.freeze({
+  echo: false,
+  frequency_penalty: 0,
+  logprobs: null,
+  max_tokens: 16,
+  n: 1,
+  presence_penalty: 0,
+  seed: null,
+  stream: false,
+  suffix: null,
+  temperature: 1,
+  top_p: 1,
+  user: null,
+  preset: null,
+  min_p: 0,
+  top_k: 0,
+  typical_p: 1,
+  tfs: 1,
+  top_a: 0,
+  sampler_priority: null,
+  dynamic_temperature: false,
+  dynatemp_low: 1,
+  dynatemp_high: 1,
+  dynatemp_exponent: 1,
+  smoothing_factor: 0,
+  smoothing_curve: 1,
+  repetition_penalty: 1,
+  repetition_penalty_range: 1024,
+  epsilon_cutoff: 0,
+  eta_cutoff: 0,
+  guidance_scale: 1,
+  negative_prompt: '',
+  penalty_alpha: 0,
+  mirostat_mode: 0,
+  mirostat_tau: 5,
+  mirostat_eta: 0.1,
+  temperature_last: false,
+  do_sample: true,
+  encoder_repetition_penalty: 1,
+  no_repeat_ngram_size: 0,
+  dry_multiplier: 0,
+  dry_base: 1.75,
+  dry_allowed_length: 2,
+  dry_sequence_breakers: ['\n', ':', '"', '*'],
+  truncation_length: 0,
+  max_tokens_second: 0,
+  prompt_lookup_num_tokens: 0,
+  custom_token_bans: [],
+  auto_max_new_tokens: false,
+  ban_eos_token: false,
+  add_bos_token: true,
+  skip_special_tokens: true,
+  grammar_string: '',
+  xtc_threshold: 0.1,
+  xtc_probability: 0,
+  top_n_sigma: 0,
+} satisfies Partial<NormalizedCompletionRequest>);
+
+type Failure = Extract<ParseResult<never>, { ok: false }>;
+
+/**
+ * Parses the JSON body of `POST /v1/completions` into a `NormalizedCompletionRequest`, or
+ * returns a 400 with one error naming the offending parameter.
+ */
+export function parseCompletionRequest(body: unknown, options: ParseOptions = {}): ParseResult<NormalizedCompletionRequest> {
+  const profile = options.profile ?? 'strict';
+  const schemaFailure = checkSchema('completion-request', body, profile);
+  if (schemaFailure) return schemaFailure;
+  return normalizeCompletionRequest(body as CompletionRequest);
+}
+
+/** Parses the body of `POST /v1/internal/encode`. */
+export function parseEncodeRequest(body: unknown, options: ParseOptions = {}): ParseResult<EncodeRequest> {
+  const failure = checkSchema('encode-request', body, options.profile ?? 'strict');
+  if (failure) return failure;
+  return { ok: true, value: { text: (body as EncodeRequest).text } };
+}
+
+/** Parses the body of `POST /v1/internal/decode`. */
+export function parseDecodeRequest(body: unknown, options: ParseOptions = {}): ParseResult<DecodeRequest> {
+  const failure = checkSchema('decode-request', body, options.profile ?? 'strict');
+  if (failure) return failure;
+  return { ok: true, value: { tokens: [...(body as DecodeRequest).tokens] } };
+}
+
+/** Parses the body of `POST /v1/internal/token-count`. */
+export function parseTokenCountRequest(body: unknown, options: ParseOptions = {}): ParseResult<TokenCountRequest> {
+  const failure = checkSchema('token-count-request', body, options.profile ?? 'strict');
+  if (failure) return failure;
+  return { ok: true, value: { text: (body as TokenCountRequest).text } };
+}
+
+// ---- schema check and its error message ----------------------------------------------
+
+function checkSchema(name: SchemaName, body: unknown, profile: Profile): Failure | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return invalid(`The request body must be a JSON object (got ${describeValue(body)}).`, null, 'invalid_body');
+  }
+  const validate = compiledValidator(name, profile, 'first-error');
+  if (validate(body)) return null;
+  const failure = schemaFailure(validate.errors ?? [], body as Record<string, unknown>, loadSchema(name, profile), profile);
+  if (profile === 'strict' && compiledValidator(name, 'compat', 'first-error')(body)) {
+    failure.error.error.message += ' (The strict profile follows OpenAI here; the compat profile accepts this request.)';
+  }
+  return failure;
+}
+
+/** One message for the first failing parameter, whatever the number of ajv errors. */
+function schemaFailure(errors: readonly ErrorObject[], body: Record<string, unknown>, root: JsonSchema, profile: Profile): Failure {
+  const first = errors[0];
+  if (!first) return invalid('The request is invalid.', null);
+  if (first.instancePath === '' && first.keyword === 'required') {
+    const param = (first.params as { missingProperty: string }).missingProperty;
+    return invalid(`Missing required parameter: ${param}.`, param, 'missing_required_parameter');
+  }
+  if (first.instancePath === '' && first.keyword === 'additionalProperties') {
+    const param = (first.params as { additionalProperty: string }).additionalProperty;
+    return invalid(`Unknown parameter: ${param}. Parameters a server does not implement are rejected, not ignored.`, param, 'unknown_parameter');
+  }
+
+  const param = decodePointer(first.instancePath)[0] ?? '';
+  const forParam = errors.filter((e) => decodePointer(e.instancePath)[0] === param);
+  // The deepest path is the most precise location of what is wrong.
+  const deepest = forParam.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a), first);
+  const path = decodePointer(deepest.instancePath);
+  const badKey = forParam.find((e) => e.keyword === 'propertyNames')?.params as { propertyName?: string } | undefined;
+
+  if (param === 'sampler_priority' && deepest.keyword === 'enum') {
+    return unknownSamplerName(String(valueAt(body, path)));
+  }
+  const propertySchema = (root.properties as Record<string, JsonSchema>)[param];
+  const expected = expectation(param, propertySchema, root, profile);
+  const extraField = deepest.keyword === 'additionalProperties'
+    ? (deepest.params as { additionalProperty: string }).additionalProperty
+    : undefined;
+  let got = `${describeValue(valueAt(body, path))}${path.length > 1 ? ` at ${formatPath(body, path)}` : ''}`;
+  if (badKey?.propertyName !== undefined) got = `key ${JSON.stringify(badKey.propertyName)}`;
+  else if (extraField !== undefined) got = `unknown field ${JSON.stringify(extraField)}`;
+  return invalid(`${param} must be ${expected} (got ${got}).`, param);
+}
+
+/** What a parameter accepts, in words; hand-written where the schema alone reads poorly. */
+function expectation(param: string, schema: JsonSchema | undefined, root: JsonSchema, profile: Profile): string {
+  const compat = profile === 'compat';
+  switch (param) {
+    case 'prompt':
+      return 'a string, an array of strings, an array of token ids, or an array of token-id arrays (arrays must not be empty; token ids are integers >= 0)';
+    case 'logit_bias': {
+      const values = ((root.definitions as Record<string, JsonSchema>).LogitBias as JsonSchema).additionalProperties as JsonSchema;
+      return `null or an object mapping token ids (decimal strings such as "50256") to ${pluralize(describeSchema(values, root))}`;
+    }
+    case 'sampler_priority':
+      return `null, an array of sampler names${compat ? ', or a string of sampler names separated by commas or newlines' : ''}`;
+    case 'dry_sequence_breakers':
+      return `an array of strings${compat ? ', or a string of comma-separated JSON strings (TGW\'s form, e.g. "\\"\\\\n\\", \\":\\"")' : ''}`;
+    case 'custom_token_bans':
+      return `an array of token ids (integers >= 0)${compat ? ', or a string of comma-separated token ids such as "1,2,3"' : ''}`;
+    case 'stream_options':
+      return 'null or an object with an optional boolean include_usage';
+    default:
+      return schema ? describeSchema(schema, root) : 'valid';
+  }
+}
+
+function unknownSamplerName(name: string): Failure {
+  return invalid(
+    `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_NAMES.join(', ')}.`,
+    'sampler_priority',
+  );
+}
+
+function decodePointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(body: unknown, path: string[]): unknown {
+  let value = body;
+  for (const part of path) value = (value as Record<string, unknown> | undefined)?.[part];
+  return value;
+}
+
+/** `["prompt", "1", "0"]` -> `prompt[1][0]`; object keys are quoted: `logit_bias["50256"]`. */
+function formatPath(body: unknown, path: string[]): string {
+  let text = path[0] ?? '';
+  for (let i = 1; i < path.length; i++) {
+    const part = path[i] as string;
+    text += Array.isArray(valueAt(body, path.slice(0, i))) ? `[${part}]` : `[${JSON.stringify(part)}]`;
+  }
+  return text;
+}
+
+// ---- normalization ---------------------------------------------------------------------
+
+const SAMPLER_NAME_SET: ReadonlySet<string> = new Set(SAMPLER_NAMES);
+
+/** Resolves a schema-valid request into the normalized form, checking the cross-field rules. */
+function normalizeCompletionRequest(req: CompletionRequest): ParseResult<NormalizedCompletionRequest> {
+  const d = COMPLETION_DEFAULTS;
+  const n = req.n ?? d.n;
+  const best_of = req.best_of ?? n;
+  const stream = req.stream ?? d.stream;
+
+  if (best_of < n) {
+    return invalid(`best_of must be greater than or equal to n (got best_of ${best_of} and n ${n}).`, 'best_of');
+  }
+  if (stream && best_of > 1) {
+    return invalid(`best_of greater than 1 cannot be used with stream: true (got best_of ${best_of}).`, 'best_of');
+  }
+  if (req.stream_options != null && !stream) {
+    return invalid('stream_options is only allowed when stream is true.', 'stream_options');
+  }
+
+  const samplerPriority = resolveSamplerPriority(req.sampler_priority);
+  if (!samplerPriority.ok) return samplerPriority;
+  const breakers = resolveDryBreakers(req.dry_sequence_breakers);
+  if (!breakers.ok) return breakers;
+  const bans = resolveTokenBans(req.custom_token_bans);
+  if (!bans.ok) return bans;
+
+  const value: NormalizedCompletionRequest = {
+    model: req.model ?? '',
+    prompts: resolvePrompts(req.prompt),
+    best_of,
+    echo: req.echo ?? d.echo,
+    frequency_penalty: req.frequency_penalty ?? d.frequency_penalty,
+    logit_bias: resolveLogitBias(req.logit_bias),
+    logprobs: req.logprobs ?? d.logprobs,
+    max_tokens: req.max_tokens ?? d.max_tokens,
+    n,
+    presence_penalty: req.presence_penalty ?? d.presence_penalty,
+    seed: req.seed == null || req.seed === -1 ? null : req.seed,
+    stop: resolveStop(req.stop),
+    stream,
+    stream_options: stream && req.stream_options ? { include_usage: req.stream_options.include_usage ?? false } : null,
+    suffix: req.suffix ?? d.suffix,
+    temperature: req.temperature ?? d.temperature,
+    top_p: req.top_p ?? d.top_p,
+    user: req.user ?? d.user,
+
+    preset: req.preset ?? d.preset,
+    min_p: req.min_p ?? d.min_p,
+    top_k: req.top_k ?? d.top_k,
+    typical_p: req.typical_p ?? d.typical_p,
+    tfs: req.tfs ?? d.tfs,
+    top_a: req.top_a ?? d.top_a,
+    sampler_priority: samplerPriority.value,
+    dynamic_temperature: req.dynamic_temperature ?? d.dynamic_temperature,
+    dynatemp_low: req.dynatemp_low ?? d.dynatemp_low,
+    dynatemp_high: req.dynatemp_high ?? d.dynatemp_high,
+    dynatemp_exponent: req.dynatemp_exponent ?? d.dynatemp_exponent,
+    smoothing_factor: req.smoothing_factor ?? d.smoothing_factor,
+    smoothing_curve: req.smoothing_curve ?? d.smoothing_curve,
+    repetition_penalty: req.repetition_penalty ?? d.repetition_penalty,
+    repetition_penalty_range: req.repetition_penalty_range ?? d.repetition_penalty_range,
+    epsilon_cutoff: req.epsilon_cutoff ?? d.epsilon_cutoff,
+    eta_cutoff: req.eta_cutoff ?? d.eta_cutoff,
+    guidance_scale: req.guidance_scale ?? d.guidance_scale,
+    negative_prompt: req.negative_prompt ?? d.negative_prompt,
+    penalty_alpha: req.penalty_alpha ?? d.penalty_alpha,
+    mirostat_mode: req.mirostat_mode ?? d.mirostat_mode,
+    mirostat_tau: req.mirostat_tau ?? d.mirostat_tau,
+    mirostat_eta: req.mirostat_eta ?? d.mirostat_eta,
+    temperature_last: req.temperature_last ?? d.temperature_last,
+    do_sample: req.do_sample ?? d.do_sample,
+    encoder_repetition_penalty: req.encoder_repetition_penalty ?? d.encoder_repetition_penalty,
+    no_repeat_ngram_size: req.no_repeat_ngram_size ?? d.no_repeat_ngram_size,
+    dry_multiplier: req.dry_multiplier ?? d.dry_multiplier,
+    dry_base: req.dry_base ?? d.dry_base,
+    dry_allowed_length: req.dry_allowed_length ?? d.dry_allowed_length,
+    dry_sequence_breakers: breakers.value,
+    truncation_length: req.truncation_length ?? d.truncation_length,
+    max_tokens_second: req.max_tokens_second ?? d.max_tokens_second,
+    prompt_lookup_num_tokens: req.prompt_lookup_num_tokens ?? d.prompt_lookup_num_tokens,
+    custom_token_bans: bans.value,
+    auto_max_new_tokens: req.auto_max_new_tokens ?? d.auto_max_new_tokens,
+    ban_eos_token: req.ban_eos_token ?? d.ban_eos_token,
+    add_bos_token: req.add_bos_token ?? d.add_bos_token,
+    skip_special_tokens: req.skip_special_tokens ?? d.skip_special_tokens,
+    grammar_string: req.grammar_string ?? d.grammar_string,
+    xtc_threshold: req.xtc_threshold ?? d.xtc_threshold,
+    xtc_probability: req.xtc_probability ?? d.xtc_probability,
+    top_n_sigma: req.top_n_sigma ?? d.top_n_sigma,
+  };
+  return { ok: true, value };
+}
+
+/** The four prompt forms -> one entry per prompt. */
+function resolvePrompts(prompt: CompletionRequest['prompt']): NormalizedPrompt[] {
+  if (typeof prompt === 'string') return [prompt];
+  if (typeof prompt[0] === 'number') return [[...(prompt as number[])]];
+  return (prompt as (string | number[])[]).map((p) => (typeof p === 'string' ? p : [...p]));
+}
+
+/** string or list -> list without empty strings or duplicates. */
+function resolveStop(stop: CompletionRequest['stop']): string[] {
+  if (stop == null) return [];
+  const list = typeof stop === 'string' ? [stop] : stop;
+  return [...new Set(list.filter((s) => s !== ''))];
+}
+
+function resolveLogitBias(bias: CompletionRequest['logit_bias']): Record<number, number> {
+  const result: Record<number, number> = {};
+  for (const [key, value] of Object.entries(bias ?? {})) result[Number(key)] = value;
+  return result;
+}
+
+type Resolved<T> = { ok: true; value: T } | Failure;
+
+/** List, or TGW's string of names separated by newlines or commas -> de-duplicated list; empty -> null. */
+function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): Resolved<SamplerName[] | null> {
+  if (priority == null) return { ok: true, value: null };
+  const names = typeof priority === 'string'
+    ? priority.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '')
+    : priority;
+  const unknown = names.find((name) => !SAMPLER_NAME_SET.has(name));
+  if (unknown !== undefined) return unknownSamplerName(unknown);
+  const unique = [...new Set(names)] as SamplerName[];
+  return { ok: true, value: unique.length ? unique : null };
+}
+
+/** List, or TGW's string of comma-separated JSON strings -> list without empty strings. */
+function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']): Resolved<string[]> {
+  if (breakers == null) return { ok: true, value: [...COMPLETION_DEFAULTS.dry_sequence_breakers] };
+  if (typeof breakers !== 'string') return { ok: true, value: breakers.filter((s) => s !== '') };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(`[${breakers}]`);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
+    return invalid(
+      `dry_sequence_breakers as a string must hold comma-separated JSON strings, such as "\\"\\\\n\\", \\":\\", \\"*\\"" (got ${describeValue(breakers)}).`,
+      'dry_sequence_breakers',
+    );
+  }
+  return { ok: true, value: (parsed as string[]).filter((s) => s !== '') };
+}
+
+const TOKEN_BAN_STRING = /^\s*(\d+\s*(,\s*\d+\s*)*)?$/;
+
+/** List, or TGW's "1,2,3" string -> list of token ids. */
+function resolveTokenBans(bans: CompletionRequest['custom_token_bans']): Resolved<number[]> {
+  if (bans == null) return { ok: true, value: [] };
+  if (typeof bans !== 'string') return { ok: true, value: [...bans] };
+  if (!TOKEN_BAN_STRING.test(bans)) {
+    return invalid(
+      `custom_token_bans as a string must be token ids separated by commas, such as "1,2,3" (got ${describeValue(bans)}).`,
+      'custom_token_bans',
+    );
+  }
+  return { ok: true, value: bans.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number) };
+}
