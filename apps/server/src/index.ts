@@ -1,1 +1,15 @@
-export {};
+export { ApiKeyChecker } from './auth.js';
+export { ConfigError, DEFAULT_CONFIG, FLAGS, helpText, parseCommandLine, parseKeyFile } from './config.js';
+export type { CommandLine, ParseOptions, ServerConfig, ValidationProfile } from './config.js';
+export { ApiError } from './errors.js';
+export type { ApiErrorOptions, ApiErrorType } from './errors.js';
+export { CompletionCollector, emptyLogprobs, eventChunk, usageChunk } from './format.js';
+export type { ResponseContext, StreamShape } from './format.js';
+export { createLogger, silentLogger } from './logger.js';
+export type { LogFields, Logger, LoggerOptions, LogLevel } from './logger.js';
+export { createProgressReporter, formatBytes } from './progress.js';
+export type { ProgressReporter, ProgressStream } from './progress.js';
+export { QueueFullError, RequestQueue } from './queue.js';
+export type { QueueOptions, Release } from './queue.js';
+export { SERVER_VERSION, TextgenServer, createServer, startServer } from './server.js';
+export type { ModelState, ServerOptions } from './server.js';

@@ -1,4 +1,5 @@
-export { EngineRequestError } from './types.js';
+export { loadEngine } from './engine.js';
+export { EngineLoadError, EngineRequestError } from './types.js';
 export type {
   CompleteOptions,
   CompletionEvent,
@@ -6,9 +7,14 @@ export type {
   Device,
   Dtype,
   Engine,
+  EngineLoadErrorCode,
   EngineLoadOptions,
   FinishReason,
   LoadProgressEvent,
   LogprobsSlice,
   ModelInfo,
 } from './types.js';
+export { IncrementalDetokenizer, codePointLength } from './detokenizer.js';
+export type { TokenCodec } from './detokenizer.js';
+export { StopStringMatcher } from './stop-strings.js';
+export type { StopMatch } from './stop-strings.js';

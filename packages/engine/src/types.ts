@@ -108,6 +108,25 @@ export class EngineRequestError extends Error {
   }
 }
 
+/** Why a model could not be loaded; `code` lets the server print a precise hint. */
+export type EngineLoadErrorCode =
+  | 'model_not_found'
+  | 'invalid_model_files'
+  | 'unsupported_architecture'
+  | 'unsupported_dtype'
+  | 'webgpu_unavailable'
+  | 'download_failed';
+
+/** A model that cannot be loaded (missing folder, wrong files, unsupported architecture...). */
+export class EngineLoadError extends Error {
+  readonly code: EngineLoadErrorCode;
+  constructor(message: string, code: EngineLoadErrorCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EngineLoadError';
+    this.code = code;
+  }
+}
+
 export interface Engine {
   readonly info: ModelInfo;
   /** Tokenize text as the model's tokenizer does; `addBos` prepends BOS when the model uses one. */

@@ -60,6 +60,11 @@ export interface SamplingParams extends SamplingRequestFields {
   eos_token_ids: number[];
   /** Token ids of newline tokens (XTC keeps them too). */
   newline_token_ids: number[];
+  /**
+   * Compute `StepResult.logprob` even when `logprobs` is null (best_of ranks candidates by their
+   * mean token logprob). Absent or false: the raw logits are not softmaxed unless `logprobs` asks.
+   */
+  chosen_logprob?: boolean;
 }
 
 /** Deterministic pseudo-random source; see `rng.ts` for the algorithm. */
@@ -91,9 +96,11 @@ export interface StepResult {
   token: number;
   /**
    * Log-probability of the chosen token at the capture point: log-softmax of the model's raw
-   * logits, before any processor or warper (what vLLM and llama.cpp report).
+   * logits, before any processor or warper (what vLLM and llama.cpp report). null unless
+   * `params.logprobs` is not null or `params.chosen_logprob` is true: a full softmax of a 150k
+   * vocabulary costs more than the whole default sampler chain, so it is only paid when asked.
    */
-  logprob: number;
+  logprob: number | null;
   /** The `params.logprobs` most likely tokens at the same capture point, best first; absent when logprobs is null. */
   top_logprobs?: TokenLogprob[];
 }

@@ -1,1 +1,12 @@
-export {};
+/**
+ * @textgen-spec/tiny-model: a deterministic generator of the small offline default model, a
+ * GPT-2-style causal LM (ONNX, real GPT-2 tokenizer) whose weights make it speak word-bigram
+ * salad of a nursery rhyme. Generated into a cache on first use; nothing is downloaded.
+ */
+export { ensureTinyModel, defaultCacheRoot, tinyModelCacheKey } from './ensure.js';
+export type { EnsureTinyModelOptions } from './ensure.js';
+export { writeTinyModel, GENERATOR_VERSION, MANIFEST_FILE } from './write-model.js';
+export type { TinyModelFile, TinyModelManifest, TinyModelOptions } from './write-model.js';
+export { TINY_MODEL_VARIANTS, VARIANT_SPECS, isTinyModelVariant } from './variants.js';
+export type { Gpt2Architecture, TinyModelVariant, VariantSpec } from './variants.js';
+export { CORPUS_TEXT, CORPUS_TITLE } from './corpus.js';

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * `textgen-server` / `npm start`: parse flags and environment, listen at once (GET /health
+ * answers 503 while the model loads), print the URL and the model, drain on SIGTERM/SIGINT.
+ */
+import { ConfigError, helpText, parseCommandLine } from './config.js';
+import { createLogger } from './logger.js';
+import { createProgressReporter } from './progress.js';
+import { SERVER_VERSION, createServer } from './server.js';
+
+async function main(): Promise<number> {
+  let command;
+  try {
+    command = parseCommandLine(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`textgen-server: ${error.message}\nRun with --help to list the options.\n`);
+    return 2;
+  }
+  if (command.action === 'help') {
+    process.stdout.write(helpText() + '\n');
+    return 0;
+  }
+  if (command.action === 'version') {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+
+  const { config } = command;
+  const logger = createLogger({ level: config.logLevel });
+  const showProgress = config.logLevel === 'debug' || config.logLevel === 'info';
+  const progress = createProgressReporter(process.stderr);
+  const server = createServer({ ...config, logger, onProgress: showProgress ? (event) => progress.update(event) : undefined });
+
+  try {
+    const url = await server.listen();
+    // The conformance self-test parses this line (/listening on (http:\/\/\S+)/): keep the phrase.
+    process.stdout.write(`Textgen Spec server listening on ${url}\n`);
+  } catch (error) {
+    process.stderr.write(`textgen-server: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn('second signal: exiting without waiting', { signal });
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info('shutting down: draining requests', {
+      signal,
+      running: server.queue.running,
+      queued: server.queue.waiting,
+    });
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error('error while stopping', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  try {
+    const engine = await server.ready;
+    progress.finish();
+    const info = engine.info;
+    process.stdout.write(
+      `Serving model ${info.id} (${info.source}, ${info.modelType}, ${info.device}/${info.dtype}, context ${info.contextLength} tokens)\n`,
+    );
+    logger.info('ready', { model: info.id, path: info.path, device: info.device, dtype: info.dtype });
+  } catch (error) {
+    progress.finish();
+    process.stderr.write(`textgen-server: the model failed to load: ${(error as Error).message}\n`);
+    await server.close();
+    return 1;
+  }
+  return -1;
+}
+
+main().then(
+  (code) => {
+    // -1: serving; the process lives until a signal.
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`textgen-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

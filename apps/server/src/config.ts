@@ -1,0 +1,266 @@
+/**
+ * Command-line flags and environment variables of the server.
+ *
+ * Every flag has an environment variable (`--max-queue` <-> `TEXTGEN_MAX_QUEUE`); when both
+ * are set the flag wins. `parseCommandLine` is pure (argv and env in, config out) so that it
+ * can be tested without starting anything.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Device, Dtype } from '@textgen-spec/engine';
+import type { LogLevel } from './logger.js';
+
+export type ValidationProfile = 'strict' | 'compat';
+
+/** The resolved configuration of one server process. */
+export interface ServerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Folder or Hugging Face id; undefined = the embedded tiny model. */
+  model: string | undefined;
+  /** Extra names a request's `model` may use for the served model. */
+  modelAliases: string[];
+  device: Device;
+  dtype: Dtype;
+  cacheDir: string | undefined;
+  /** Never download: a hub id must already be in the cache. */
+  offline: boolean;
+  /** Accepted Bearer tokens; empty = no authentication. */
+  apiKeys: string[];
+  /** Origins allowed by CORS (`*` for any); empty = no CORS headers. */
+  corsOrigins: string[];
+  maxBodyBytes: number;
+  maxConcurrency: number;
+  maxQueue: number;
+  /** Milliseconds from arrival to the last byte; 0 = no limit. */
+  requestTimeoutMs: number;
+  logLevel: LogLevel;
+  profile: ValidationProfile;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 5000,
+  model: undefined,
+  modelAliases: [],
+  device: 'cpu',
+  dtype: 'auto',
+  cacheDir: undefined,
+  offline: false,
+  apiKeys: [],
+  corsOrigins: [],
+  maxBodyBytes: 1024 * 1024,
+  maxConcurrency: 1,
+  maxQueue: 64,
+  requestTimeoutMs: 600_000,
+  logLevel: 'info',
+  profile: 'compat',
+};
+
+/** One flag: its name, environment variable, value name for --help, and description. */
+interface FlagSpec {
+  name: string;
+  env: string | null;
+  kind: 'string' | 'boolean';
+  value?: string;
+  description: string;
+}
+
+const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
+const DTYPES: readonly Dtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4'];
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const PROFILES: readonly ValidationProfile[] = ['compat', 'strict'];
+
+const d = DEFAULT_CONFIG;
+
+/** Every flag, in the order --help lists them. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'host', env: 'TEXTGEN_HOST', kind: 'string', value: 'HOST', description: `Interface to listen on (default ${d.host}).` },
+  { name: 'port', env: 'TEXTGEN_PORT', kind: 'string', value: 'PORT', description: `Port to listen on; 0 picks a free one (default ${d.port}).` },
+  { name: 'model', env: 'TEXTGEN_MODEL', kind: 'string', value: 'PATH|ID', description: 'Model folder or Hugging Face id (default: the embedded tiny model).' },
+  { name: 'model-alias', env: 'TEXTGEN_MODEL_ALIAS', kind: 'string', value: 'NAMES', description: 'Extra names accepted as `model` in requests, comma-separated.' },
+  { name: 'device', env: 'TEXTGEN_DEVICE', kind: 'string', value: DEVICES.join('|'), description: `Where inference runs (default ${d.device}).` },
+  { name: 'dtype', env: 'TEXTGEN_DTYPE', kind: 'string', value: DTYPES.join('|'), description: `Weight precision (default ${d.dtype}).` },
+  { name: 'cache-dir', env: 'TEXTGEN_CACHE_DIR', kind: 'string', value: 'DIR', description: 'Where downloaded and generated models are cached.' },
+  { name: 'offline', env: 'TEXTGEN_OFFLINE', kind: 'boolean', description: 'Never download; a hub model must already be cached.' },
+  { name: 'api-key', env: 'TEXTGEN_API_KEY', kind: 'string', value: 'KEY', description: 'Require `Authorization: Bearer KEY` on /v1/* (comma-separated for several keys).' },
+  { name: 'api-key-file', env: 'TEXTGEN_API_KEY_FILE', kind: 'string', value: 'FILE', description: 'Read accepted keys from FILE, one per line (# starts a comment).' },
+  { name: 'cors-origin', env: 'TEXTGEN_CORS_ORIGIN', kind: 'string', value: 'ORIGINS', description: 'Allow browser calls from these origins, comma-separated, or * (default: none).' },
+  { name: 'max-body-bytes', env: 'TEXTGEN_MAX_BODY_BYTES', kind: 'string', value: 'N', description: `Largest request body accepted; larger is a 413 (default ${d.maxBodyBytes}).` },
+  { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once (default ${d.maxConcurrency}).` },
+  { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
+  { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
+  { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: PROFILES.join('|'), description: `Validation profile: strict enforces OpenAI's limits (default ${d.profile}).` },
+  { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: LOG_LEVELS.join('|'), description: `Least severe log line printed (default ${d.logLevel}).` },
+  { name: 'help', env: null, kind: 'boolean', description: 'Print this help and exit.' },
+  { name: 'version', env: null, kind: 'boolean', description: 'Print the version and exit.' },
+];
+
+/** A command line that cannot run; the CLI prints the message and exits with status 2. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type CommandLine =
+  | { action: 'help' }
+  | { action: 'version' }
+  | { action: 'serve'; config: ServerConfig };
+
+export interface ParseOptions {
+  /** Reads --api-key-file; injectable for tests. */
+  readFile?: (path: string) => string;
+}
+
+/** Parses argv (without `node cli.js`) and the environment into what the CLI should do. */
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: ParseOptions = {},
+): CommandLine {
+  const parseOptions: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const flag of FLAGS) parseOptions[flag.name] = { type: flag.kind };
+
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  if (values.help === true) return { action: 'help' };
+  if (values.version === true) return { action: 'version' };
+
+  /** The flag's value, else its environment variable's, else undefined. */
+  const raw = (name: string): string | boolean | undefined => {
+    const flag = FLAGS.find((f) => f.name === name);
+    if (values[name] !== undefined) return values[name];
+    const fromEnv = flag?.env ? env[flag.env] : undefined;
+    if (fromEnv === undefined || fromEnv === '') return undefined;
+    if (flag?.kind === 'boolean') return parseBoolean(fromEnv, flag.env ?? name);
+    return fromEnv;
+  };
+  const str = (name: string): string | undefined => {
+    const v = raw(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const source = (name: string): string => {
+    const flag = FLAGS.find((f) => f.name === name);
+    return values[name] !== undefined || !flag?.env ? `--${name}` : flag.env;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    return parseInteger(v, source(name), min, max);
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw new ConfigError(`${source(name)} must be one of ${allowed.join(', ')} (got "${v}")`);
+    }
+    return v as T;
+  };
+
+  const apiKeys = list(str('api-key'));
+  const keyFile = str('api-key-file');
+  if (keyFile !== undefined) {
+    const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+    let text: string;
+    try {
+      text = read(keyFile);
+    } catch (error) {
+      throw new ConfigError(`cannot read ${source('api-key-file')} ${keyFile}: ${(error as Error).message}`);
+    }
+    const fromFile = parseKeyFile(text);
+    if (fromFile.length === 0) throw new ConfigError(`${source('api-key-file')} ${keyFile} holds no key`);
+    apiKeys.push(...fromFile);
+  }
+
+  const timeoutSeconds = str('request-timeout');
+  let requestTimeoutMs = d.requestTimeoutMs;
+  if (timeoutSeconds !== undefined) {
+    const seconds = Number(timeoutSeconds);
+    if (timeoutSeconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 7) {
+      throw new ConfigError(`${source('request-timeout')} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
+    }
+    requestTimeoutMs = Math.round(seconds * 1000);
+  }
+
+  const host = str('host') ?? d.host;
+  const config: ServerConfig = {
+    host,
+    port: int('port', d.port, 0, 65_535),
+    model: str('model'),
+    modelAliases: list(str('model-alias')),
+    device: oneOf('device', DEVICES, d.device),
+    dtype: oneOf('dtype', DTYPES, d.dtype),
+    cacheDir: str('cache-dir'),
+    offline: raw('offline') === true,
+    apiKeys,
+    corsOrigins: list(str('cors-origin')),
+    maxBodyBytes: int('max-body-bytes', d.maxBodyBytes, 1024, 1024 * 1024 * 1024),
+    maxConcurrency: int('max-concurrency', d.maxConcurrency, 1, 1024),
+    maxQueue: int('max-queue', d.maxQueue, 0, 1_000_000),
+    requestTimeoutMs,
+    logLevel: oneOf('log-level', LOG_LEVELS, d.logLevel),
+    profile: oneOf('profile', PROFILES, d.profile),
+  };
+  return { action: 'serve', config };
+}
+
+/** The text `--help` prints. */
+export function helpText(): string {
+  const lines = [
+    'Usage: textgen-server [options]',
+    '',
+    'Serves an OpenAI-compatible /v1/completions API (with the text-generation-webui',
+    'sampler extensions) on a local model.',
+    '',
+    'Options (each also settable by the environment variable shown; the flag wins):',
+  ];
+  const labels = FLAGS.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
+  const width = Math.max(...labels.map((l) => l.length)) + 2;
+  FLAGS.forEach((flag, i) => {
+    lines.push(`  ${labels[i]!.padEnd(width)}${flag.description}`);
+    if (flag.env) lines.push(`  ${''.padEnd(width)}env: ${flag.env}`);
+  });
+  lines.push(
+    '',
+    'Endpoints: POST /v1/completions, GET /v1/models, GET /v1/models/{id}, GET /health,',
+    'POST /v1/internal/encode, /v1/internal/decode, /v1/internal/token-count.',
+  );
+  return lines.join('\n');
+}
+
+/** Keys from a key file: one per line, blank lines and `#` comments ignored. */
+export function parseKeyFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
+}
+
+function list(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function parseInteger(value: string, name: string, min: number, max: number): number {
+  if (!/^\s*\d+\s*$/.test(value)) throw new ConfigError(`${name} must be an integer (got "${value}")`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function parseBoolean(value: string, name: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${value}")`);
+}

@@ -1,0 +1,112 @@
+/**
+ * Small helpers over node:http: read a bounded JSON body, send JSON, send an error envelope.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from './errors.js';
+
+/**
+ * A body this much larger than the limit is not read to the end: the connection is closed
+ * instead (a client that sends gigabytes should not keep the server busy).
+ */
+const DISCARD_FACTOR = 16;
+
+/**
+ * Reads the whole body, at most `limit` bytes, and parses it as JSON.
+ *
+ * Over the limit: a 413. A body that is not JSON: a 400. An over-limit body is still read
+ * (and dropped) up to 16x the limit so that the client, which is usually still sending,
+ * receives the 413 instead of a reset connection.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const text = decodeUtf8(await readBody(req, limit));
+  if (text.trim() === '') {
+    throw new ApiError(400, 'The request body is empty; send a JSON object.', { code: 'invalid_json' });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : 'invalid JSON';
+    throw new ApiError(400, `The request body is not valid JSON: ${reason}`, { code: 'invalid_json' });
+  }
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, `The request body exceeds the limit of ${limit} bytes (--max-body-bytes).`, {
+    code: 'request_too_large',
+    headers: { Connection: 'close' },
+  });
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit * DISCARD_FACTOR) {
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let over = false;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limit) {
+        over = true;
+        chunks.length = 0;
+        if (received > limit * DISCARD_FACTOR) {
+          cleanup();
+          req.resume();
+          reject(tooLarge(limit));
+        }
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      if (over) reject(tooLarge(limit));
+      else resolve(Buffer.concat(chunks, received));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ApiError(400, 'The request body is not valid UTF-8.', { code: 'invalid_json' });
+  }
+}
+
+/** Sends `body` as JSON with `status` (no-op when the client is gone). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** Sends an ApiError as an OpenAI error envelope with its status and headers. */
+export function sendError(res: ServerResponse, error: ApiError): void {
+  sendJson(res, error.status, error.toBody(), error.headers);
+}

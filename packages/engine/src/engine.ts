@@ -1,0 +1,99 @@
+/**
+ * `loadEngine()`: a loaded model behind the `Engine` interface the server uses.
+ */
+import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+import { generate, type GenerationContext } from './generation.js';
+import { loadModel, type LoadedModel } from './load-model.js';
+import { ModelRunner } from './model-runner.js';
+import { planRequest, type PlanningModel } from './request-plan.js';
+import { EngineRequestError } from './types.js';
+import type { CompleteOptions, CompletionEvent, Engine, EngineLoadOptions, ModelInfo } from './types.js';
+
+class TransformersEngine implements Engine {
+  readonly info: ModelInfo;
+  private readonly runner: ModelRunner;
+  private readonly generation: GenerationContext;
+  private readonly planning: PlanningModel;
+  private readonly tokenStrings = new Map<number, string>();
+  private disposed = false;
+
+  constructor(private readonly model: LoadedModel) {
+    this.info = model.info;
+    this.runner = new ModelRunner(model.session, model.graph);
+    const { tokenizer } = model;
+    const codec = {
+      decode: (ids: readonly number[], skipSpecialTokens: boolean) =>
+        ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens }),
+    };
+    this.generation = {
+      runner: this.runner,
+      codec,
+      tokenString: (id) => this.tokenString(id),
+      contextLength: model.info.contextLength,
+      eosTokenIds: new Set(model.info.eosTokenIds),
+    };
+    const encodePlain = (text: string) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false }));
+    const newline = encodePlain('\n');
+    this.planning = {
+      info: model.info,
+      encodePlain,
+      addsBos: model.tokenizerAddsBos,
+      newlineTokenIds: newline.length > 0 ? [newline.at(-1)!] : [],
+    };
+  }
+
+  encode(text: string, options: { addBos?: boolean } = {}): number[] {
+    const ids = this.planning.encodePlain(text);
+    const bos = this.info.bosTokenId;
+    if (options.addBos && this.planning.addsBos && bos !== null && ids[0] !== bos) ids.unshift(bos);
+    return ids;
+  }
+
+  decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) {
+        throw new EngineRequestError(`token id ${id} is outside the vocabulary (0..${this.info.vocabSize - 1})`, 'tokens', 'invalid_token_id');
+      }
+    }
+    return this.generation.codec.decode(ids, options.skipSpecialTokens ?? false);
+  }
+
+  /**
+   * Runs one request. Problems with the request (EngineRequestError) are thrown by the first
+   * `next()`, before any event, so the server can still answer with a 400.
+   */
+  complete(request: NormalizedCompletionRequest, options: CompleteOptions = {}): AsyncIterable<CompletionEvent> {
+    return this.run(request, options.signal);
+  }
+
+  private async *run(request: NormalizedCompletionRequest, signal: AbortSignal | undefined): AsyncGenerator<CompletionEvent> {
+    if (this.disposed) throw new Error('engine disposed');
+    signal?.throwIfAborted();
+    const plan = planRequest(this.planning, request);
+    yield* generate(this.generation, plan, signal);
+  }
+
+  /** How a single token is shown as a top_logprobs key (special tokens included). */
+  private tokenString(id: number): string {
+    let text = this.tokenStrings.get(id);
+    if (text === undefined) {
+      text = this.model.tokenizer.decode([id], { skip_special_tokens: false });
+      this.tokenStrings.set(id, text);
+    }
+    return text;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.model.dispose();
+  }
+}
+
+/**
+ * Loads a model (local folder, Hugging Face id, or the embedded tiny model when `model` is
+ * undefined) and returns an engine for it. Throws EngineLoadError with a precise `code`.
+ */
+export async function loadEngine(options: EngineLoadOptions = {}): Promise<Engine> {
+  return new TransformersEngine(await loadModel(options));
+}

@@ -1,0 +1,60 @@
+/**
+ * Log-probabilities as the API reports them. One capture point: the log-softmax of the model's
+ * raw logits, before any processor, mask or warper (what vLLM and llama.cpp report). So a
+ * reported logprob does not change with temperature, penalties or truncation, and greedy and
+ * sampled runs report the same values for the same token.
+ */
+import { expNonPositive } from './math.js';
+import type { TokenLogprob } from './types.js';
+
+/** log(sum(exp(logits))), computed stably (-Infinity when every logit is -Infinity). */
+export function logSumExp(logits: Float32Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  if (max === -Infinity || max === Infinity) return max;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += expNonPositive(logits[i]! - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * The `count` most likely tokens of `logits` with their log-probabilities, best first (ties:
+ * lower token id first). `logZ` is `logSumExp(logits)`.
+ */
+export function topLogprobs(logits: Float32Array, count: number, logZ: number): TokenLogprob[] {
+  const k = Math.min(Math.max(0, Math.floor(count)), logits.length);
+  if (k === 0) return [];
+  // Insertion into a small best-first list; most logits fail the first comparison.
+  const ids: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (ids.length === k && !(v > vals[k - 1]!)) continue;
+    let at = ids.length === k ? k - 1 : ids.length;
+    while (at > 0 && v > vals[at - 1]!) at--;
+    ids.splice(at, 0, i);
+    vals.splice(at, 0, v);
+    if (ids.length > k) {
+      ids.pop();
+      vals.pop();
+    }
+  }
+  return ids.map((token, i) => ({ token, logprob: vals[i]! - logZ }));
+}
+
+/**
+ * Logprob of `token` and the `topCount` most likely tokens at one position, from that
+ * position's raw logits. The engine uses it for sampled tokens (through `sampleToken`) and for
+ * echoed prompt tokens (the logits at position i give the logprob of prompt token i + 1).
+ */
+export function logprobsAt(
+  logits: Float32Array,
+  token: number,
+  topCount: number,
+): { logprob: number; top_logprobs: TokenLogprob[] } {
+  if (!Number.isInteger(token) || token < 0 || token >= logits.length) {
+    throw new RangeError(`token ${token} is outside the vocabulary (size ${logits.length})`);
+  }
+  const logZ = logSumExp(logits);
+  return { logprob: logits[token]! - logZ, top_logprobs: topLogprobs(logits, topCount, logZ) };
+}

@@ -1,0 +1,424 @@
+/**
+ * The warpers: they reshape or truncate the distribution over the candidates that the logit
+ * processors left. Each follows text-generation-webui's `modules/sampler_hijack.py` or the Hugging
+ * Face warper it wraps (`transformers.generation.logits_process`); the formula is in each
+ * function's comment. Every truncation keeps at least the most likely candidate
+ * (min_tokens_to_keep = 1).
+ *
+ * "Sorted order" below means logit descending, ties broken by the lower token id.
+ */
+import type { Candidates } from './candidates.js';
+import type { SamplingParams, SequenceState } from './types.js';
+
+/** Marks to keep, per position (reused). */
+let keepMask = new Uint8Array(0);
+function keepBuffer(n: number): Uint8Array {
+  if (keepMask.length < n) keepMask = new Uint8Array(Math.max(n, keepMask.length * 2));
+  return keepMask;
+}
+
+/**
+ * Keeps the candidates whose probability (in `ws.probs`, after `c.softmax()`) is >= `threshold`,
+ * and always every candidate tied with the most likely one.
+ */
+function keepProbAtLeast(c: Candidates, threshold: number): void {
+  if (threshold <= 0) return;
+  const { probs, vals } = c.ws;
+  let vmax = -Infinity;
+  for (let i = 0; i < c.n; i++) if (vals[i]! > vmax) vmax = vals[i]!;
+  const keep = keepBuffer(c.n);
+  let removed = 0;
+  for (let i = 0; i < c.n; i++) {
+    const k = probs[i]! >= threshold || vals[i] === vmax ? 1 : 0;
+    keep[i] = k;
+    if (k === 0) removed++;
+  }
+  if (removed > 0) c.retain(keep);
+}
+
+/** temperature: logits / T. */
+export function applyTemperature(c: Candidates, temperature: number): void {
+  c.multiply(1 / temperature);
+}
+
+/**
+ * dynamic_temperature: T = low + (high - low) * (H / Hmax)^exponent, where H is the entropy (in
+ * nats) of the current distribution, floored at 1e-10, and Hmax = ln(number of candidates),
+ * replaced by 1e-10 when it is 0. Then logits / T.
+ */
+export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void {
+  const { logZ, max } = c.softmax();
+  const probs = c.ws.probs;
+  // H = -sum p ln p with ln p = (logit - max) - log Z, so H = log Z - sum p (logit - max).
+  let weighted = 0;
+  let valid = 0;
+  if (c.dense) {
+    const { work } = c.ws;
+    const s = c.scale;
+    for (let i = 0; i < work.length; i++) {
+      const v = work[i]!;
+      if (!(v > -Infinity)) continue;
+      valid++;
+      weighted += probs[i]! * (v * s - max);
+    }
+  } else {
+    const { vals } = c.ws;
+    valid = c.n;
+    for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
+  }
+  const entropy = Math.max(logZ - weighted, 1e-10);
+  let maxEntropy = Math.log(valid);
+  if (!(maxEntropy > 0)) maxEntropy = 1e-10;
+  const t = p.dynatemp_low + (p.dynatemp_high - p.dynatemp_low) * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
+  if (t > 0 && Number.isFinite(t)) {
+    c.multiply(1 / t);
+  } else {
+    // A temperature of 0 leaves only the most likely token(s): the limit of logits / T.
+    c.toSparse();
+    const top = c.maxValue();
+    const keep = keepBuffer(c.n);
+    for (let i = 0; i < c.n; i++) keep[i] = c.ws.vals[i] === top ? 1 : 0;
+    c.retain(keep);
+  }
+}
+
+/**
+ * quadratic_sampling (smoothing_factor f, smoothing_curve s): with m the max logit and
+ * d = logit - m, logit' = -k·f·d² + h·f·d³ + m, where k = (3 - s) / 2 and h = (s - 1) / 2.
+ * With s = 1 this is m - f·d².
+ */
+export function applyQuadratic(c: Candidates, p: SamplingParams): void {
+  const f = p.smoothing_factor;
+  const k = (3 - p.smoothing_curve) / 2;
+  const h = (p.smoothing_curve - 1) / 2;
+  const m = c.maxValue();
+  if (c.dense) {
+    const work = c.ws.work;
+    const s = c.scale;
+    for (let i = 0; i < work.length; i++) {
+      const v = work[i]!;
+      if (!(v > -Infinity)) continue;
+      const d = v * s - m;
+      work[i] = -k * f * d * d + h * f * d * d * d + m;
+    }
+    c.scale = 1;
+    return;
+  }
+  const vals = c.ws.vals;
+  for (let i = 0; i < c.n; i++) {
+    const d = vals[i]! - m;
+    vals[i] = -k * f * d * d + h * f * d * d * d + m;
+  }
+}
+
+/**
+ * top_k: keeps the k highest logits, and every candidate tied with the k-th (Hugging Face
+ * removes only logits strictly below the k-th value). k >= the number of candidates is a no-op.
+ */
+export function applyTopK(c: Candidates, k: number): void {
+  if (!c.dense && k >= c.n) return;
+  if (!c.dense && c.sorted) {
+    let cut = k;
+    const vals = c.ws.vals;
+    while (cut < c.n && vals[cut] === vals[k - 1]) cut++;
+    c.truncate(cut);
+    return;
+  }
+  const count = c.selectTop(k, true);
+  c.reorder(c.ws.sel, count, true);
+}
+
+/**
+ * top_p: in sorted order, keeps each candidate while the probability mass of the candidates
+ * before it is < top_p (the smallest prefix whose mass reaches top_p). This is Hugging Face's
+ * rule (remove where the ascending cumulative sum <= 1 - top_p) written from the top.
+ *
+ * When the candidates are not sorted yet, only the band that can hold the nucleus is sorted:
+ * the candidates with logit >= max - D, D doubling from 4 until the band holds top_p of the mass.
+ */
+export function applyTopP(c: Candidates, topP: number): void {
+  c.toSparse();
+  if (c.n <= 1) return;
+  const { max } = c.softmax();
+  const probs = c.ws.probs;
+  if (!c.sorted) {
+    const { sel, vals, ids } = c.ws;
+    let band = 0;
+    for (let d = 4; ; d *= 2) {
+      const floor = max - d;
+      let mass = 0;
+      band = 0;
+      for (let i = 0; i < c.n; i++) {
+        if (vals[i]! >= floor) {
+          sel[band++] = i;
+          mass += probs[i]!;
+        }
+      }
+      if (mass >= topP || band === c.n || !Number.isFinite(floor)) break;
+    }
+    const order = sel.subarray(0, band);
+    order.sort((a, b) => vals[b]! - vals[a]! || ids[a]! - ids[b]!);
+    let kept = 0;
+    let cum = 0;
+    while (kept < band && (kept === 0 || cum < topP)) cum += probs[order[kept++]!]!;
+    c.reorder(sel, kept, true);
+    return;
+  }
+  let kept = 0;
+  let cum = 0;
+  while (kept < c.n && (kept === 0 || cum < topP)) cum += probs[kept++]!;
+  c.truncate(kept);
+}
+
+/**
+ * typical_p (mass): with H the entropy, score = |-ln p - H|. In increasing score order (ties by
+ * lower id), find the first candidate at which the cumulative probability reaches `mass`; keep
+ * every candidate whose score is <= that candidate's score (Hugging Face's TypicalLogitsWarper).
+ */
+export function applyTypicalP(c: Candidates, mass: number): void {
+  c.toSparse();
+  if (c.n <= 1) return;
+  const { max, logZ } = c.softmax();
+  const { probs, keys, vals, ids, sel } = c.ws;
+  let weighted = 0;
+  for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
+  const entropy = logZ - weighted;
+  for (let i = 0; i < c.n; i++) {
+    const negLogP = logZ - (vals[i]! - max);
+    keys[i] = Math.abs(negLogP - entropy);
+  }
+  // Band of small scores that holds `mass`, then sort only the band.
+  let band = 0;
+  for (let limit = 0.5; ; limit *= 2) {
+    let m = 0;
+    band = 0;
+    for (let i = 0; i < c.n; i++) {
+      if (keys[i]! <= limit) {
+        sel[band++] = i;
+        m += probs[i]!;
+      }
+    }
+    if (m >= mass || band === c.n || !Number.isFinite(limit)) break;
+  }
+  const order = sel.subarray(0, band);
+  order.sort((a, b) => keys[a]! - keys[b]! || ids[a]! - ids[b]!);
+  let cum = 0;
+  let lastIndex = 0;
+  // lastIndex = number of positions whose cumulative probability is < mass, clamped to n - 1.
+  for (let i = 0; i < band; i++) {
+    cum += probs[order[i]!]!;
+    if (cum < mass) lastIndex = i + 1;
+    else break;
+  }
+  if (lastIndex > band - 1) lastIndex = band - 1;
+  const cutScore = keys[order[lastIndex]!]!;
+  const first = order[0]!;
+  const keep = keepBuffer(c.n);
+  let removed = 0;
+  for (let i = 0; i < c.n; i++) {
+    const k = keys[i]! <= cutScore || i === first ? 1 : 0;
+    keep[i] = k;
+    if (k === 0) removed++;
+  }
+  if (removed > 0) c.retain(keep);
+}
+
+/** epsilon_cutoff (units of 1e-4): removes p < epsilon, except the most likely candidate(s). */
+export function applyEpsilon(c: Candidates, epsilonCutoff: number): void {
+  c.toSparse();
+  c.softmax();
+  keepProbAtLeast(c, epsilonCutoff * 1e-4);
+}
+
+/**
+ * eta_cutoff (units of 1e-4): eta = min(epsilon, sqrt(epsilon) · e^-H) with H the entropy in
+ * nats; removes p < eta, except the most likely candidate(s).
+ */
+export function applyEta(c: Candidates, etaCutoff: number): void {
+  c.toSparse();
+  const { max, logZ } = c.softmax();
+  const { probs, vals } = c.ws;
+  let weighted = 0;
+  for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
+  const entropy = logZ - weighted;
+  const epsilon = etaCutoff * 1e-4;
+  const eta = Math.min(epsilon, Math.sqrt(epsilon) * Math.exp(-entropy));
+  keepProbAtLeast(c, eta);
+}
+
+/**
+ * tfs (tail-free sampling, z): on the sorted probabilities, d2 = |second difference|, normalized
+ * to sum 1, cdf = cumulative sum. The first candidate is always kept, candidate i (1 <= i <= n-2)
+ * is kept while cdf[i-1] <= z, and the last candidate is always removed (TGW's mask shift).
+ * This one needs the whole tail in order, so it sorts the remaining candidates.
+ */
+export function applyTfs(c: Candidates, z: number): void {
+  c.sortDescending();
+  const n = c.n;
+  if (n <= 1) return;
+  c.softmax();
+  const probs = c.ws.probs;
+  let total = 0;
+  for (let i = 0; i + 2 < n; i++) total += Math.abs(probs[i]! - 2 * probs[i + 1]! + probs[i + 2]!);
+  // kept = 1 + number of i in [0, n-3] with cdf[i] <= z (cdf is non-decreasing), capped at n - 1.
+  let kept = 1;
+  let cdf = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    cdf += Math.abs(probs[i]! - 2 * probs[i + 1]! + probs[i + 2]!) / total;
+    if (cdf > z) break; // NaN (all second differences 0) compares false: nothing more removed
+    kept++;
+  }
+  if (total === 0 || Number.isNaN(total)) kept = n - 1;
+  c.truncate(Math.min(kept, n - 1));
+}
+
+/** top_a: removes p < top_a · pmax². */
+export function applyTopA(c: Candidates, topA: number): void {
+  c.toSparse();
+  c.softmax();
+  const probs = c.ws.probs;
+  let pmax = 0;
+  for (let i = 0; i < c.n; i++) if (probs[i]! > pmax) pmax = probs[i]!;
+  keepProbAtLeast(c, topA * pmax * pmax);
+}
+
+/** min_p: removes p < min_p · pmax. */
+export function applyMinP(c: Candidates, minP: number): void {
+  c.toSparse();
+  c.softmax();
+  const probs = c.ws.probs;
+  let pmax = 0;
+  for (let i = 0; i < c.n; i++) if (probs[i]! > pmax) pmax = probs[i]!;
+  keepProbAtLeast(c, minP * pmax);
+}
+
+/**
+ * top_n_sigma (n): keeps logits >= max - n·σ, where σ is the standard deviation (n - 1 in the
+ * denominator, as torch.std) of the finite logits. (TGW HEAD also counts removed tokens as
+ * zeros in σ, against its own comment; this uses the finite logits only, as intended.)
+ */
+export function applyTopNSigma(c: Candidates, nSigma: number): void {
+  c.toSparse();
+  const n = c.n;
+  if (n <= 1) return;
+  const vals = c.ws.vals;
+  let sum = 0;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    sum += vals[i]!;
+    if (vals[i]! > max) max = vals[i]!;
+  }
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (vals[i]! - mean) ** 2;
+  const sigma = Math.sqrt(sq / (n - 1));
+  const threshold = max - nSigma * sigma;
+  const keep = keepBuffer(n);
+  let removed = 0;
+  for (let i = 0; i < n; i++) {
+    const k = vals[i]! >= threshold ? 1 : 0;
+    keep[i] = k;
+    if (k === 0) removed++;
+  }
+  if (removed > 0) c.retain(keep);
+}
+
+/**
+ * XTC (exclude top choices), TGW HEAD: draws u; if u >= xtc_probability nothing happens.
+ * Otherwise every candidate with p >= xtc_threshold is removed except the least likely of them
+ * (the last in sorted order); if that would remove an EOS or newline token, nothing is removed.
+ * Consumes one draw whenever it is active.
+ */
+export function applyXtc(c: Candidates, p: SamplingParams, state: SequenceState): void {
+  const u = state.rng.next();
+  if (u >= p.xtc_probability) return;
+  c.toSparse();
+  if (c.n < 2) return;
+  c.softmax();
+  const { probs, vals, ids } = c.ws;
+  // The least likely candidate at or above the threshold, in sorted order.
+  let last = -1;
+  let above = 0;
+  for (let i = 0; i < c.n; i++) {
+    if (probs[i]! < p.xtc_threshold) continue;
+    above++;
+    if (last < 0 || vals[i]! < vals[last]! || (vals[i] === vals[last] && ids[i]! > ids[last]!)) last = i;
+  }
+  if (above < 2) return;
+  const keep = keepBuffer(c.n);
+  for (let i = 0; i < c.n; i++) {
+    const remove = probs[i]! >= p.xtc_threshold && i !== last;
+    if (remove && (p.eos_token_ids.includes(ids[i]!) || p.newline_token_ids.includes(ids[i]!))) return;
+    keep[i] = remove ? 0 : 1;
+  }
+  c.retain(keep);
+}
+
+/**
+ * Mirostat. mu starts at 2·tau and lives in the sequence state. Both modes draw a token (one
+ * draw), leave only that token, and update mu ← mu - eta·(surprise - tau), where surprise is
+ * -log2 of the chosen token's probability in the truncated, renormalized distribution.
+ *
+ * - Mode 2 (TGW's MirostatLogitsWarper): keep the candidates with surprise -log2 p <= mu (at
+ *   least the most likely one), renormalize, draw.
+ * - Mode 1 (the mirostat paper's algorithm, as llama.cpp implements it): estimate the Zipf exponent
+ *   s from the m = 100 most likely candidates, s = Σ t_i b_i / Σ t_i² with
+ *   t_i = ln((i+2)/(i+1)) and b_i = ln(p_i / p_(i+1)); with ε = s - 1 and N the vocabulary size,
+ *   k = ((ε · 2^mu) / (1 - N^-ε))^(1/s); keep the top max(k, 1) candidates, renormalize, draw.
+ */
+export function applyMirostat(c: Candidates, p: SamplingParams, state: SequenceState, vocabSize: number): void {
+  const tau = p.mirostat_tau;
+  const mu = state.mirostatMu ?? 2 * tau;
+  c.toSparse();
+  if (p.mirostat_mode === 2) {
+    c.softmax();
+    keepProbAtLeast(c, Math.pow(2, -mu));
+  } else {
+    c.softmax();
+    const { probs } = c.ws;
+    const top = c.selectTop(Math.min(100, c.n), false);
+    const sel = c.ws.sel;
+    let sumTB = 0;
+    let sumTT = 0;
+    for (let i = 0; i + 1 < top; i++) {
+      const next = probs[sel[i + 1]!]!;
+      if (!(next > 0)) break;
+      const t = Math.log((i + 2) / (i + 1));
+      const b = Math.log(probs[sel[i]!]! / next);
+      sumTB += t * b;
+      sumTT += t * t;
+    }
+    let k = 1;
+    if (sumTT > 0) {
+      const s = sumTB / sumTT;
+      const eps = s - 1;
+      const scaled =
+        Math.abs(eps) < 1e-12
+          ? Math.pow(2, mu) / Math.log(vocabSize) // the limit of eps / (1 - N^-eps) as eps -> 0
+          : (eps * Math.pow(2, mu)) / (1 - Math.pow(vocabSize, -eps));
+      const kReal = Math.pow(scaled, 1 / s);
+      k = Number.isNaN(kReal) ? c.n : Math.max(Math.floor(Math.min(kReal, c.n)), 1);
+    }
+    const count = c.selectTop(k, false);
+    c.reorder(c.ws.sel, count, true);
+  }
+  const token = c.draw(state.rng.next());
+  const probs = c.ws.probs;
+  const { ids } = c.ws;
+  let chosenP = 0;
+  for (let i = 0; i < c.n; i++) {
+    if (ids[i] === token) {
+      chosenP = probs[i]!;
+      break;
+    }
+  }
+  const surprise = -Math.log2(chosenP);
+  state.mirostatMu = mu - p.mirostat_eta * (surprise - tau);
+  for (let i = 0; i < c.n; i++) {
+    if (ids[i] === token) {
+      c.ws.sel[0] = i;
+      c.reorder(c.ws.sel, 1, true);
+      return;
+    }
+  }
+}
