@@ -209,13 +209,13 @@ export const choiceChecks: CheckDef[] = [
     feature: 'token_prompts',
     optional: true,
     tags: ['tokenizer'],
-    sends: 'The main prompt tokenized with the server\'s own tokenizer endpoint, as `prompt: [ids]`, greedy.',
+    sends: `"${P2}" tokenized with the server's own tokenizer endpoint, as \`prompt: [ids]\`, greedy.`,
     expects: 'The same text as the string prompt. Skipped when the server has no tokenizer endpoint.',
     source: 'OpenAI `prompt` accepts integer arrays; llama.cpp `test_completion_with_tokens_input`; TGW rejects token arrays with 422 (api-anchors §6).',
     async run(ctx) {
       const tok = await requireTokenizer(ctx);
-      const ids = await tok.encode(P);
-      const plain = await greedy(ctx, P, 16);
+      const ids = await tok.encode(P2);
+      const plain = await greedy(ctx, P2, 16);
       const res = await ctx.complete({ prompt: ids, max_tokens: 16, temperature: 0 });
       expectSame(res.text, plain.text, `prompt ${JSON.stringify(ids)}`);
     },
@@ -227,16 +227,16 @@ export const choiceChecks: CheckDef[] = [
     feature: 'token_prompts',
     optional: true,
     tags: ['tokenizer', 'batch'],
-    sends: '`prompt: [ids, ids]` (the main prompt tokenized), greedy.',
-    expects: '2 choices, both equal to the string prompt\'s greedy answer.',
+    sends: `\`prompt: [ids1, ids2]\` ("${P}" and "${P2}" tokenized), greedy.`,
+    expects: '2 choices, each equal to its string prompt\'s greedy answer.',
     source: 'llama.cpp `test_completion_with_tokens_input`; vLLM batch token prompts.',
     async run(ctx) {
       const tok = await requireTokenizer(ctx);
-      const ids = await tok.encode(P);
-      const plain = await greedy(ctx, P, 16);
-      const res = await ctx.complete({ prompt: [ids, ids], max_tokens: 16, temperature: 0 });
+      const ids = [await tok.encode(P), await tok.encode(P2)];
+      const plain = [await greedy(ctx, P, 16), await greedy(ctx, P2, 16)];
+      const res = await ctx.complete({ prompt: ids, max_tokens: 16, temperature: 0 });
       check(res.choices.length === 2, `${res.choices.length} choices for 2 token prompts`);
-      res.choices.forEach((c, i) => expectSame(c.text, plain.text, `choices[${i}]`));
+      res.choices.forEach((c, i) => expectSame(c.text, plain[i]!.text, `choices[${i}]`));
     },
   }),
   define({

@@ -206,3 +206,46 @@ export function completionTokens(c: Completion): number {
 export function logprobsOf(c: Completion, i = 0): LogprobsView {
   return readLogprobs(c.choices[i]?.logprobs, `choices[${i}]`);
 }
+
+export interface UncertainPoint {
+  /** A prompt after which the model's next token is as uncertain as it gets on the main answer. */
+  prompt: string;
+  /** Upper bound of the chance that 6 independent temperature-1 samples of one token agree. */
+  bound: number;
+  /** The top alternatives there, as probabilities. */
+  top: Record<string, number>;
+}
+
+/** Upper bound of P(6 independent draws agree), from the top alternatives of one position. */
+export function agreementBound(top: Record<string, number>): number {
+  const p = Object.values(top).map((lp) => Math.exp(lp));
+  const rest = Math.max(0, 1 - p.reduce((a, b) => a + b, 0));
+  const smallest = Math.min(...p);
+  return p.reduce((a, x) => a + x ** 6, 0) + rest * smallest ** 5;
+}
+
+/**
+ * The most uncertain position of the main greedy answer (from `logprobs: 5`), as a prompt
+ * ending right before it, with the chance that 6 random one-token samples there agree.
+ * Seed checks sample there: if 6 seeds all agree where that chance is tiny, seeds are not
+ * being used. Skips when the server has no logprobs.
+ */
+export function uncertainPoint(ctx: CheckContext): Promise<UncertainPoint> {
+  return ctx.shared('uncertain-point', async (c) => {
+    const res = await c.post({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, logprobs: 5 });
+    const choice = res.status === 200 && isObject(res.json) && Array.isArray(res.json.choices) ? res.json.choices[0] : undefined;
+    if (!isObject(choice) || !isObject(choice.logprobs)) skip('needs logprobs to measure how uncertain the model is');
+    const lp = readLogprobs(choice.logprobs, 'response');
+    let best = { at: 0, bound: Infinity };
+    lp.top_logprobs.forEach((top, i) => {
+      if (!top) return;
+      const bound = agreementBound(top);
+      if (bound < best.bound) best = { at: i, bound };
+    });
+    const prompt = PROMPTS.main + lp.tokens.slice(0, best.at).join('');
+    const here = await c.complete({ prompt, max_tokens: 1, temperature: 0, logprobs: 5 });
+    const top = readLogprobs(here.choices[0]?.logprobs, 'response').top_logprobs[0];
+    if (!top) skip('no top_logprobs at the uncertain position');
+    return { prompt, bound: agreementBound(top), top: Object.fromEntries(Object.entries(top).map(([k, v]) => [k, Math.exp(v)])) };
+  });
+}

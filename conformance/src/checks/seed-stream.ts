@@ -4,10 +4,16 @@
 import type { StreamResult } from './context.js';
 import { define, expect400, expectSame, finishOf } from './helpers.js';
 import { isObject, q, readUsage } from './observed.js';
-import { completionTokens, divergence, greedy, PROMPTS, sampled } from './oracles.js';
+import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, sampled, uncertainPoint } from './oracles.js';
 import { check, fail, skip, type CheckDef } from './types.js';
 
 const P = PROMPTS.main;
+
+function fmtTop(top: Record<string, number>): string {
+  return Object.entries(top)
+    .map(([t, p]) => `${JSON.stringify(t)} ${(p * 100).toFixed(1)}%`)
+    .join(', ');
+}
 
 /** The main greedy request streamed (shared). */
 function mainStream(ctx: Parameters<CheckDef['run']>[0]): Promise<StreamResult> {
@@ -53,19 +59,18 @@ export const seedStreamChecks: CheckDef[] = [
     title: 'Different seeds give different samples',
     level: 'SHOULD',
     feature: 'seed',
-    sends: `Temperature-1 requests (16 tokens) with 6 different seeds; if they all agree, one greedy request with \`logprobs: 1\`.`,
-    expects: 'At least two different texts, unless the logprobs show the model is nearly certain at every step (then skip).',
+    sends:
+      'At the most uncertain position of the main greedy answer (found with `logprobs: 5`), six one-token temperature-1 requests with seeds 11, 22, ..., 66.',
+    expects: 'At least two different tokens, whenever the model\'s distribution there makes six equal draws less likely than 0.1% (otherwise skipped).',
     source: 'llama.cpp `test_different_result_different_seed`; ollama#5044 (a seed forced temperature 0).',
     async run(ctx) {
-      const d = await divergence(ctx);
-      const distinct = new Set(d.samples.values()).size;
-      if (distinct >= 2) return `${distinct} different texts from ${d.samples.size} seeds`;
-      const res = await ctx.post({ prompt: P, max_tokens: 16, temperature: 0, logprobs: 1 });
-      const lp = isObject(res.json) && Array.isArray(res.json.choices) && isObject(res.json.choices[0]) ? res.json.choices[0].logprobs : undefined;
-      if (!isObject(lp) || !Array.isArray(lp.top_logprobs)) skip('all seeds gave the same text and without logprobs the model\'s certainty is unknown');
-      const uncertain = lp.top_logprobs.some((t) => isObject(t) && Object.values(t).filter((v) => typeof v === 'number' && Math.exp(v) > 0.05).length >= 2);
-      if (!uncertain) skip('all seeds gave the same text, and the model is nearly certain at every step');
-      fail(`${d.samples.size} seeds at temperature 1 all gave ${q(d.greedy)}, although the model has alternatives above 5% probability: the seed or the temperature is ignored`);
+      const u = await uncertainPoint(ctx);
+      const texts = [];
+      for (const seed of PROBE_SEEDS) texts.push((await ctx.complete({ prompt: u.prompt, max_tokens: 1, temperature: 1, seed })).text);
+      const distinct = new Set(texts).size;
+      if (distinct >= 2) return `${distinct} different tokens from ${texts.length} seeds`;
+      if (u.bound >= 1e-3) skip(`all seeds gave ${q(texts[0]!)}, but the model is too certain there for that to mean anything (chance ${u.bound.toFixed(3)})`);
+      fail(`${texts.length} seeds all sampled ${q(texts[0]!)}; with the model's distribution there (${fmtTop(u.top)}) that happens with probability below ${u.bound.toExponential(1)}: the seed or the temperature is ignored`);
     },
   }),
   define({
@@ -91,18 +96,15 @@ export const seedStreamChecks: CheckDef[] = [
     title: 'Without a seed, samples vary',
     level: 'INFO',
     feature: 'seed',
-    sends: 'The same temperature-1 request without a seed, 4 times.',
-    expects: 'Not all four texts equal (checked only when seeded samples show the model varies enough for that to be near certain).',
+    sends: 'Six one-token temperature-1 requests without a seed at the position seed.different-seeds uses.',
+    expects: 'At least two different tokens (checked only where six equal draws are less likely than 0.1%).',
     source: 'llama-cpp-python#1809 and TGW #6487 (a fixed default seed).',
     async run(ctx) {
-      const d = await divergence(ctx);
-      const samples = [...d.samples.values()];
-      let same = 0;
-      let pairs = 0;
-      for (let i = 0; i < samples.length; i++) for (let j = i + 1; j < samples.length; j++, pairs++) if (samples[i] === samples[j]) same++;
-      if (same / pairs > 0.2) skip(`seeded samples agree too often (${same} of ${pairs} pairs) to expect unseeded ones to differ`);
-      const texts = await Promise.all([0, 1, 2, 3].map(() => ctx.complete({ prompt: P, max_tokens: 16, temperature: 1 })));
-      check(new Set(texts.map((t) => t.text)).size > 1, `4 unseeded samples are identical (${q(texts[0]!.text)}): the server seems to use a fixed default seed`);
+      const u = await uncertainPoint(ctx);
+      const texts = await Promise.all(PROBE_SEEDS.map(() => ctx.complete({ prompt: u.prompt, max_tokens: 1, temperature: 1 })));
+      if (new Set(texts.map((t) => t.text)).size >= 2) return;
+      if (u.bound >= 1e-3) skip(`all samples gave ${q(texts[0]!.text)}, but the model is too certain there for that to mean anything`);
+      fail(`${texts.length} unseeded samples all gave ${q(texts[0]!.text)} (chance below ${u.bound.toExponential(1)}): the server seems to use a fixed default seed`);
     },
   }),
 

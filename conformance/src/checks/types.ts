@@ -125,7 +125,6 @@ export const FEATURES: readonly FeatureDef[] = [
   { id: 'logit_bias', title: 'logit_bias', group: 'openai' },
   { id: 'suffix', title: 'suffix', group: 'openai' },
   { id: 'sampling', title: 'temperature, top_p, presence and frequency penalties', group: 'openai' },
-  { id: 'wire', title: 'Every response and chunk matches the schema', group: 'openai' },
   { id: 'top_k', title: 'top_k', group: 'tgw' },
   { id: 'min_p', title: 'min_p', group: 'tgw' },
   { id: 'typical_p', title: 'typical_p', group: 'tgw' },
@@ -157,4 +156,5 @@ export const FEATURES: readonly FeatureDef[] = [
   { id: 'prompt_lookup', title: 'prompt_lookup_num_tokens', group: 'tgw' },
   { id: 'max_tokens_second', title: 'max_tokens_second', group: 'tgw' },
   { id: 'preset', title: 'preset', group: 'tgw' },
+  { id: 'wire', title: 'Every response and chunk matches the schema', group: 'openai' },
 ];
