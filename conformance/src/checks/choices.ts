@@ -338,8 +338,8 @@ export const choiceChecks: CheckDef[] = [
     async run(ctx) {
       const res = await ctx.post({ prompt: P, max_tokens: 8, temperature: 0, suffix: ' THE END' });
       if (res.status >= 400 && res.status < 500) {
-        ctx.expectRejection(res, 'suffix');
-        unsupported(`declined with HTTP ${res.status}`);
+        const rej = ctx.expectRejection(res, 'suffix');
+        unsupported(`declined with HTTP ${res.status}: ${q(String(rej.error.message), 200)}`);
       }
       check(res.status === 200, `HTTP ${res.status}`);
       const text = isObject(res.json) && Array.isArray(res.json.choices) && isObject(res.json.choices[0]) ? String(res.json.choices[0].text) : '';

@@ -62,17 +62,29 @@ export interface ServerInfo {
   models: string[];
 }
 
+/** What connect() saw: the server info and the GET /v1/models answer (validated by the run). */
+interface Connection {
+  info: ServerInfo;
+  list?: { json: unknown; exchange: Exchange };
+}
+
 /**
  * Connects: GET /v1/models must answer (unless a model is given, then any HTTP answer
  * will do). Throws ConnectError when the server cannot be used.
  */
 export async function connect(client: HttpClient, model: string | undefined): Promise<ServerInfo> {
+  return (await connectFully(client, model)).info;
+}
+
+async function connectFully(client: HttpClient, model: string | undefined): Promise<Connection> {
   let status: number;
   let json: unknown;
+  let exchange: Exchange;
   try {
     const res = await client.request('GET', '/v1/models');
     status = res.status;
     json = res.json;
+    exchange = res.exchange;
   } catch (err) {
     if (err instanceof TransportError) throw new ConnectError(`cannot reach ${client.baseUrl}: ${err.message}`, 3);
     throw err;
@@ -93,7 +105,8 @@ export async function connect(client: HttpClient, model: string | undefined): Pr
       3,
     );
   }
-  return { url: client.baseUrl, model: chosen, models };
+  const info = { url: client.baseUrl, model: chosen, models };
+  return status === 200 ? { info, list: { json, exchange } } : { info };
 }
 
 /** Waits until GET /v1/models answers 200 (a server still loading its model), up to `seconds`. */
@@ -120,7 +133,8 @@ export function effectiveLevel(check: CheckDef, profile: Profile): Level {
 export async function runSuite(options: RunOptions): Promise<ConformanceReport> {
   const started = new Date();
   const client = new HttpClient({ baseUrl: options.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs });
-  const server = await connect(client, options.model);
+  const connection = await connectFully(client, options.model);
+  const server = connection.info;
   const env: RunEnv = {
     client,
     model: server.model,
@@ -129,6 +143,7 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
     memo: new Map(),
     hasApiKey: Boolean(options.apiKey),
   };
+  if (connection.list) env.wire.validate('model-list', connection.list.json, 'connect', connection.list.exchange);
 
   const first = options.checks.filter((c) => !c.runsLast);
   const last = options.checks.filter((c) => c.runsLast);
@@ -218,7 +233,7 @@ function toReportExchange(e: Exchange): ReportExchange {
  * Marks expected failures and stale entries. An entry is stale when every check it covers
  * that reached a verdict passed (a check that is skipped or unsupported proves nothing).
  */
-function applyBaseline(checks: ReportCheck[], baseline: Baseline | undefined): string[] {
+export function applyBaseline(checks: ReportCheck[], baseline: Baseline | undefined): string[] {
   if (!baseline) return [];
   const stale: string[] = [];
   for (const entry of baseline.entries) {

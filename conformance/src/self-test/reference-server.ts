@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ReferenceServer {
@@ -14,8 +14,17 @@ export interface ReferenceServer {
   close(): Promise<void>;
 }
 
-/** apps/server/dist/cli.js in this repository (the self-test builds it first, see turbo.json). */
-export const REFERENCE_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../../apps/server/dist/cli.js');
+/** apps/server/dist/cli.js of this repository, found by walking up from this file (the self-test builds it first, see turbo.json). */
+export function referenceCli(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'apps', 'server', 'dist', 'cli.js');
+    if (existsSync(join(dir, 'apps', 'server', 'package.json'))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) return resolve('apps/server/dist/cli.js');
+    dir = up;
+  }
+}
 
 export interface StartOptions {
   /** Path of the server's CLI script. */
@@ -28,7 +37,7 @@ export interface StartOptions {
 
 /** Spawns `node <cli> --port 0 --host 127.0.0.1 ...` and resolves once it serves. */
 export async function startReferenceServer(options: StartOptions = {}): Promise<ReferenceServer> {
-  const cli = options.cli ?? REFERENCE_CLI;
+  const cli = options.cli ?? referenceCli();
   if (!existsSync(cli)) throw new Error(`the reference server is not built: ${cli} is missing (run npx turbo run build --filter=@textgen-spec/server)`);
   const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
