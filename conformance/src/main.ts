@@ -155,6 +155,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const progress = io.isTTY && io.stderrStream ? createProgress(io.stderrStream) : undefined;
     let failed = 0;
+    const running = new Set<string>();
     const report = await runSuite({
       url: values.url,
       apiKey,
@@ -169,8 +170,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       runner: RUNNER,
       onProgress: progress
         ? (e) => {
+            if (e.type === 'start') running.add(e.check.id);
+            else running.delete(e.check.id);
             if (e.type === 'end' && (e.result.verdict === 'fail' || e.result.verdict === 'error')) failed++;
-            progress.update(e.done, e.total, failed, e.type === 'start' ? e.check.id : '');
+            progress.update(e.done, e.total, failed, [...running]);
           }
         : undefined,
     });

@@ -35,9 +35,9 @@ function verdictLabel(c: ReportCheck): string {
 }
 
 /** One result line. */
-export function formatResult(c: ReportCheck, color: boolean): string {
+export function formatResult(c: ReportCheck, color: boolean, idWidth = 0): string {
   const code = c.staleBaseline ? COLOR.fail : c.expectedFailure ? COLOR.warn : COLOR[c.verdict];
-  const head = `${paint(color, code, verdictLabel(c).padEnd(8))} ${c.level.padEnd(6)} ${c.id}`;
+  const head = `${paint(color, code, verdictLabel(c).padEnd(13))} ${c.level.padEnd(6)} ${c.id.padEnd(idWidth)}`;
   const msg = c.verdict === 'pass' || c.message === '' ? '' : `\n      ${c.message.split('\n').join('\n      ')}`;
   return `${head}  ${paint(color, 90, c.title)}${msg}`;
 }
@@ -62,11 +62,12 @@ export function renderText(report: ConformanceReport, options: TextOptions): str
     `${report.runner.name} ${report.runner.version} · ${report.server.url} · model ${report.server.model} · profile ${report.profile}`,
     '',
   );
+  const idWidth = Math.max(0, ...report.checks.map((c) => c.id.length));
   for (const feature of FEATURES) {
     const mine = report.checks.filter((c) => c.feature === feature.id);
     if (mine.length === 0) continue;
     lines.push(paint(color, 1, `${feature.title} [${feature.id}: ${report.features[feature.id] ?? 'untested'}]`));
-    for (const c of mine) lines.push(`  ${formatResult(c, color)}`);
+    for (const c of mine) lines.push(`  ${formatResult(c, color, idWidth)}`);
   }
   if (options.verbose) {
     const bad = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error');
@@ -98,17 +99,17 @@ function indent(text: string, pad: string): string {
  * `[ 42/150] 3 failed · running stop.earliest-match`.
  */
 export function createProgress(stream: NodeJS.WriteStream): {
-  update(done: number, total: number, failed: number, current: string): void;
+  update(done: number, total: number, failed: number, running: readonly string[]): void;
   clear(): void;
 } {
   let last = 0;
   return {
-    update(done, total, failed, current) {
+    update(done, total, failed, running) {
       const now = Date.now();
       if (now - last < 50 && done < total) return;
       last = now;
       const width = stream.columns ?? 80;
-      const text = `[${String(done).padStart(String(total).length)}/${total}] ${failed} failed · ${current}`;
+      const text = `[${String(done).padStart(String(total).length)}/${total}] ${failed} failed · running ${running.join(', ')}`;
       stream.write(`\r\u001b[2K${text.slice(0, width - 1)}`);
     },
     clear() {
