@@ -17,12 +17,13 @@
  *   returns logits for each of them.
  */
 import type { LogitsMask, SamplingParams, SequenceState, StepResult, TokenLogprob } from '@textgen-spec/sampling';
-import { acceptToken, createSequenceState, sampleToken } from '@textgen-spec/sampling';
+import { NoCandidateError, acceptToken, createSequenceState, sampleToken } from '@textgen-spec/sampling';
 import { ChoiceOutput, type TokenLogprobEntry } from './choice-output.js';
 import { IncrementalDetokenizer, codePointLength, type TokenCodec } from './detokenizer.js';
 import { gatherRows, type KvCache, type ModelRunner } from './model-runner.js';
 import { scorePromptBlock, type PromptTokenScore } from './prompt-logprobs.js';
 import { StopStringMatcher } from './stop-strings.js';
+import { EngineRequestError } from './types.js';
 import type { CompletionEvent, FinishReason, LogprobsSlice } from './types.js';
 
 /** Prompt positions fed per forward pass during prefill (bounds the size of the logits). */
@@ -101,7 +102,7 @@ class Sequence {
   }
 }
 
-interface PrefillResult {
+export interface PrefillResult {
   cache: KvCache;
   /** Logits predicting the first new token. */
   lastLogits: Float32Array;
@@ -109,8 +110,8 @@ interface PrefillResult {
   scores: PromptTokenScore[];
 }
 
-/** Runs one prompt through the model, chunk by chunk, at batch size 1. */
-async function prefill(
+/** Runs one prompt through the model, chunk by chunk (PREFILL_CHUNK positions), at batch size 1. */
+export async function prefill(
   ctx: GenerationContext,
   tokens: readonly number[],
   scoreK: number | null,
@@ -198,7 +199,23 @@ export async function* generate(
 
   /** Samples the next token of `seq` from its logits row and updates its text. */
   const advance = (seq: Sequence, logits: Float32Array): void => {
-    const step: StepResult = sampleToken(logits, seq.state, plan.sampling, seq.mask);
+    let step: StepResult;
+    try {
+      step = sampleToken(logits, seq.state, plan.sampling, seq.mask);
+    } catch (error) {
+      // The request's bans left nothing to sample: a 400, not a server fault.
+      if (error instanceof NoCandidateError) {
+        const { suppress_tokens, logit_bias } = plan.sampling;
+        const param =
+          suppress_tokens.length > 0 ? 'custom_token_bans' : Object.keys(logit_bias).length > 0 ? 'logit_bias' : 'no_repeat_ngram_size';
+        throw new EngineRequestError(
+          'No token can be sampled: custom_token_bans, ban_eos_token, logit_bias and no_repeat_ngram_size together removed every token of the vocabulary.',
+          param,
+          'no_candidates',
+        );
+      }
+      throw error;
+    }
     acceptToken(seq.state, step.token);
     seq.generated++;
     completionTokens++;
@@ -270,7 +287,7 @@ export async function* generate(
     // ---- Batched decoding ---------------------------------------------------------------
     let active = sequences.filter((s) => s.finished === null);
     if (active.length > 0) {
-      const gathered = await gatherRows(
+      const gathered = gatherRows(
         runner,
         active.map((s) => ({ cache: prefills[s.prompt]!.cache, row: 0, padLeft: 0 })),
       );
@@ -298,7 +315,7 @@ export async function* generate(
         });
         if (keep.length < active.length && keep.length > 0) {
           const previous: KvCache = batchCache;
-          const regathered = await gatherRows(
+          const regathered = gatherRows(
             runner,
             keep.map((i) => ({ cache: previous, row: i, padLeft: padLeft[i]! })),
           );

@@ -1,4 +1,5 @@
 export { loadEngine } from './engine.js';
+export { EMBEDDED_MODEL_ID } from './load-model.js';
 export { EngineLoadError, EngineRequestError } from './types.js';
 export type {
   CompleteOptions,

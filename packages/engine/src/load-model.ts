@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
-import type { InferenceSession } from 'onnxruntime-node';
+import { env as ortEnv, type InferenceSession } from 'onnxruntime-node';
 import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import type { CacheSlot, GraphSpec } from './model-runner.js';
 import { EngineLoadError } from './types.js';
@@ -37,6 +37,9 @@ export interface LoadedModel {
 
 type ModelSource = { kind: 'embedded' | 'local'; path: string; id: string } | { kind: 'hub'; id: string };
 
+/** The name the embedded tiny model goes by in responses and /v1/models. */
+export const EMBEDDED_MODEL_ID = 'textgen-tiny';
+
 /** A Hugging Face id: `name` or `org/name`, letters, digits, `-`, `_` and `.`. */
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 
@@ -44,7 +47,7 @@ async function resolveSource(options: EngineLoadOptions): Promise<ModelSource> {
   const { model } = options;
   if (model === undefined || model === '') {
     const folder = await embeddedModelFolder(options.cacheDir);
-    return { kind: 'embedded', path: folder, id: path.basename(folder) };
+    return { kind: 'embedded', path: folder, id: EMBEDDED_MODEL_ID };
   }
   const absolute = path.resolve(model);
   if (existsSync(absolute)) {
@@ -108,20 +111,21 @@ function classifyLoadError(error: unknown, source: ModelSource, device: Device):
     return new EngineLoadError(`${name}: ${message} (the engine runs decoder-only causal LMs)`, 'unsupported_architecture', { cause: error });
   }
   if (device === 'webgpu' && /webgpu|adapter|vulkan/i.test(message)) {
+    const reason = /Failed to get a WebGPU adapter[^\n]*/.exec(message)?.[0] ?? message.trim();
     return new EngineLoadError(
-      `no WebGPU adapter: ${message}. On Linux without a GPU, install libvulkan1 and a Vulkan driver ` +
+      `no WebGPU adapter (${reason}). On Linux without a GPU, install libvulkan1 and a Vulkan driver ` +
         '(e.g. Debian chromium ships SwiftShader: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)',
       'webgpu_unavailable',
       { cause: error },
     );
   }
   if (source.kind === 'hub') {
-    if (/fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|network/i.test(message)) {
-      return new EngineLoadError(`could not download ${name}: ${message}`, 'download_failed', { cause: error });
+    // transformers.js throws ModelFileNotFoundError for 401/403/404 and for files missing
+    // from the cache when downloads are off; other failures are transport or server errors.
+    if (error instanceof Error && error.name === 'ModelFileNotFoundError') {
+      return new EngineLoadError(`${name} not found on the hub (or not in the cache when offline): ${message}`, 'model_not_found', { cause: error });
     }
-    if (/not found|404|401|403|local_files_only/i.test(message)) {
-      return new EngineLoadError(`${name}: ${message}`, 'model_not_found', { cause: error });
-    }
+    return new EngineLoadError(`could not download ${name}: ${message}`, 'download_failed', { cause: error });
   }
   if (/dtype|_fp16|_q4|_quantized/i.test(message)) {
     return new EngineLoadError(`${name}: ${message}`, 'unsupported_dtype', { cause: error });
@@ -251,6 +255,26 @@ function progressAdapter(
   };
 }
 
+/**
+ * On WebGPU, transformers.js asks onnxruntime to leave the `present.*` outputs in GPU
+ * buffers. onnxruntime-node 1.30 cannot download such a tensor (`getData()` aborts the
+ * process), and the engine needs the cache on the CPU to copy rows between batches. While the
+ * session is created, the flag transformers.js reads to skip that request (the wasm proxy
+ * flag, which onnxruntime-node itself ignores) is set, then restored. The cost is one cache
+ * upload per step; a GPU-resident cache is future work.
+ */
+async function withCacheOutputsOnCpu<T>(device: Device, create: () => Promise<T>): Promise<T> {
+  const wasm = (ortEnv as { wasm?: { proxy?: boolean } }).wasm;
+  if (device !== 'webgpu' || !wasm) return create();
+  const saved = wasm.proxy;
+  wasm.proxy = true;
+  try {
+    return await create();
+  } finally {
+    wasm.proxy = saved;
+  }
+}
+
 /** Loads model, tokenizer and session; validates that the decode loop can drive them. */
 export async function loadModel(options: EngineLoadOptions = {}): Promise<LoadedModel> {
   const device: Device = options.device ?? 'cpu';
@@ -272,12 +296,14 @@ export async function loadModel(options: EngineLoadOptions = {}): Promise<Loaded
   try {
     const pretrainedConfig = await AutoConfig.from_pretrained(location, common);
     config = pretrainedConfig as unknown as RawConfig;
-    model = await AutoModelForCausalLM.from_pretrained(location, {
-      ...common,
-      config: pretrainedConfig,
-      device,
-      ...(dtype === 'auto' ? {} : { dtype }),
-    });
+    model = await withCacheOutputsOnCpu(device, () =>
+      AutoModelForCausalLM.from_pretrained(location, {
+        ...common,
+        config: pretrainedConfig,
+        device,
+        ...(dtype === 'auto' ? {} : { dtype }),
+      }),
+    );
     tokenizer = await AutoTokenizer.from_pretrained(location, common);
   } catch (error) {
     throw classifyLoadError(error, source, device);

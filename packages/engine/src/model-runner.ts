@@ -51,9 +51,9 @@ export class KvCache {
     readonly length: number,
   ) {}
 
-  /** Releases GPU memory held by the tensors (a no-op for CPU tensors). */
+  /** Drops the tensors' data now rather than at garbage collection. */
   dispose(): void {
-    for (const t of this.tensors) if (t.location === 'gpu-buffer') t.dispose();
+    for (const t of this.tensors) t.dispose();
   }
 }
 
@@ -203,9 +203,12 @@ function float16ToFloat32(bits: Uint16Array): Float32Array {
   return out;
 }
 
-/** CPU data of a cache tensor, downloading it first if it lives on the GPU. */
-async function cpuData(tensor: OrtTensor): Promise<Float32Array | Uint16Array> {
-  const data = tensor.location === 'cpu' ? tensor.data : await tensor.getData();
+/** CPU data of a cache tensor (float16 bits as Uint16Array). */
+function cpuData(tensor: OrtTensor): Float32Array | Uint16Array {
+  // The loader keeps cache outputs on the CPU (see load-model.ts): onnxruntime-node cannot
+  // download a GPU tensor, so a GPU-resident cache would need its own code path.
+  if (tensor.location !== 'cpu') throw new Error(`cache tensor is on '${tensor.location}', expected 'cpu'`);
+  const data = tensor.data;
   if (data instanceof Float32Array || data instanceof Uint16Array) return data;
   // Node 22+ may hand out Float16Array; reinterpret its bits.
   const view = data as unknown as ArrayBufferView;
@@ -227,17 +230,17 @@ export interface RowSource {
  * the longest one; positions that only hold padding in every row are dropped. Returns the
  * new cache and each row's padding.
  */
-export async function gatherRows(
+export function gatherRows(
   runner: ModelRunner,
   rows: readonly RowSource[],
-): Promise<{ cache: KvCache; padLeft: number[] }> {
+): { cache: KvCache; padLeft: number[] } {
   const lengths = rows.map((r) => r.cache.length - r.padLeft);
   const length = Math.max(0, ...lengths);
   const padLeft = lengths.map((l) => length - l);
   const { spec } = runner;
   const sources = new Map<KvCache, (Float32Array | Uint16Array)[]>();
   for (const r of rows) {
-    if (!sources.has(r.cache)) sources.set(r.cache, await Promise.all(r.cache.tensors.map(cpuData)));
+    if (!sources.has(r.cache)) sources.set(r.cache, r.cache.tensors.map(cpuData));
   }
   const tensors = spec.cache.map((slot, s) => {
     const { heads, headDim } = slot;

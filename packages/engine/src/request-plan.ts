@@ -35,6 +35,13 @@ const NOT_YET_SUPPORTED: { param: keyof NormalizedCompletionRequest; isDefault: 
 ];
 
 function checkSupported(request: NormalizedCompletionRequest, info: ModelInfo): void {
+  if (request.seed !== null && !Number.isSafeInteger(request.seed)) {
+    throw new EngineRequestError(
+      `seed must be an integer within +-${Number.MAX_SAFE_INTEGER} (got ${request.seed}): larger integers lose precision in JSON numbers.`,
+      'seed',
+      'invalid_value',
+    );
+  }
   for (const { param, isDefault } of NOT_YET_SUPPORTED) {
     if (!isDefault(request)) {
       throw new EngineRequestError(`${param} is not supported yet by this server`, param, 'unsupported_parameter');

@@ -57,7 +57,11 @@ export interface ModelInfo {
   exposesHiddenStates: boolean;
 }
 
-/** The legacy OpenAI logprobs object, or the slice of it that belongs to one text event. */
+/**
+ * The legacy OpenAI logprobs object, or the slice of it that belongs to one text event: a
+ * text event's `tokens` joined are exactly its `text`. There is one entry per generated token:
+ * the EOS token and tokens cut off by a stop string keep their entry with empty text.
+ */
 export interface LogprobsSlice {
   tokens: string[];
   /** null for the first echoed prompt token, which has no prediction. */
@@ -80,7 +84,10 @@ export type CompletionEvent =
   /**
    * New text for one choice. `index` is the output choice index, prompt-major: the n
    * choices of prompt 0, then those of prompt 1. Text is never a broken UTF-8 character
-   * and never contains (part of) a stop string that later matched.
+   * and never contains (part of) a stop string that later matched. With echo, the first
+   * text event of each choice is the prompt (with its logprobs, the first one null). With
+   * logprobs, text is released in whole tokens; with best_of > n, a prompt's events come
+   * once all its candidates have finished, the best first.
    */
   | { type: 'text'; index: number; text: string; logprobs: LogprobsSlice | null }
   /** Exactly one per choice index, after its last text event. */
@@ -133,7 +140,11 @@ export interface Engine {
   encode(text: string, options?: { addBos?: boolean }): number[];
   /** Detokenize ids; throws EngineRequestError(param 'tokens') for ids outside the vocabulary. */
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
-  /** Run one completion request; see CompletionEvent for the order of events. */
+  /**
+   * Run one completion request; see CompletionEvent for the order of events. A problem with
+   * the request (EngineRequestError) is thrown by the first `next()`, before any event. Several
+   * calls may run at once on one engine: their decoding steps take turns.
+   */
   complete(request: NormalizedCompletionRequest, options?: CompleteOptions): AsyncIterable<CompletionEvent>;
   dispose(): Promise<void>;
 }

@@ -1,19 +1,41 @@
 /**
  * The candidate set that the warpers narrow down, and the scratch memory behind it.
  *
- * Two representations, so that the common chains never touch the whole vocabulary more than
- * they must:
+ * Two representations, so that the common chains touch the whole vocabulary as few times as
+ * possible (at 150k tokens one pass costs about 0.2 ms here, one sort about 30 ms):
  *
  * - **dense**: every token id is a candidate unless its logit is -Infinity. Logits live in
- *   `work` (a copy of the model's logits, indexed by token id) and are multiplied by a pending
- *   `scale` (temperature is applied lazily: top_k after temperature never needs the division).
+ *   `work` (a copy of the model's logits, indexed by token id), multiplied by a pending `scale`
+ *   and possibly transformed by a pending quadratic sampling: both are applied lazily, since a
+ *   top_k right after them only needs the ranking, which they keep.
  * - **sparse**: `n` candidates as parallel arrays `ids` / `vals` (float64, all finite). Created by
- *   the first truncation (top_k selects straight from the dense array; the others compact it).
+ *   the first truncation: top_k and top_p select straight from the dense array, the other
+ *   truncations compact it first.
  *
- * Candidates are ordered either by token id (`idOrdered`) or best first (`sorted`: logit
+ * Sparse candidates are ordered either by token id (`idOrdered`) or best first (`sorted`: logit
  * descending, ties by lower token id), or neither. Removing candidates keeps the relative order.
  */
+import {
+  entropySums32,
+  entropySums64,
+  entropySumsOnline32,
+  expInto32,
+  expInto64,
+  maxOf32,
+  maxOf64,
+  quadratic64,
+  quadraticToSparse,
+  quadraticValue,
+  scaleInPlace32,
+  selectTopDense,
+  selectTopSparse,
+  sumExp32,
+  sumExp64,
+  sumExpOnline32,
+  TopHeap,
+} from './kernels.js';
 import { expNonPositive } from './math.js';
+import { clampLogit } from './processors.js';
 
 /** Reusable buffers for one vocabulary size. */
 export class Workspace {
@@ -33,10 +55,16 @@ export class Workspace {
   readonly sel: Int32Array;
   /** Overflow list of the heap selection (tokens tied at the cut). */
   readonly overflow: Int32Array;
+  /** Binary heap of the top-k selection. */
+  readonly heap: TopHeap;
   /** Token id -> count, all zero between uses. */
   readonly counts: Int32Array;
   /** Token id -> position in the sparse set, all -1 between uses. */
   readonly posOf: Int32Array;
+  /** Keep flags per position. */
+  readonly keep: Uint8Array;
+  /** Small outputs of the kernels. */
+  readonly sums = new Float64Array(4);
 
   constructor(vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -49,8 +77,10 @@ export class Workspace {
     this.keys = new Float64Array(vocabSize);
     this.sel = new Int32Array(vocabSize);
     this.overflow = new Int32Array(vocabSize);
+    this.heap = new TopHeap(vocabSize);
     this.counts = new Int32Array(vocabSize);
     this.posOf = new Int32Array(vocabSize).fill(-1);
+    this.keep = new Uint8Array(vocabSize);
   }
 }
 
@@ -59,39 +89,46 @@ export class Candidates {
   dense = true;
   /** Pending multiplier of the dense logits (1 / temperature). Always 1 in sparse mode. */
   scale = 1;
+  /**
+   * Dense mode: quadratic sampling not yet written to `work`, applied after `scale`. Kept pending
+   * only while nothing needs every value: top_k right after it selects on the raw logits (the
+   * transform is monotone then) and transforms just the k survivors, saving a vocabulary pass.
+   */
+  private pendingQuadratic: { max: number; kf: number; hf: number } | null = null;
   /** Number of positions: the vocabulary size in dense mode, the candidate count in sparse mode. */
   n: number;
   /** Sparse mode: candidates are best first. */
   sorted = false;
   /** Sparse mode: candidates are in increasing token id order. */
   idOrdered = false;
+  /**
+   * The maximum, when known (cleared by every edit that can change it): in dense mode the raw
+   * maximum of `work` (the maximum logit is then knownMax * scale, computed exactly like each
+   * logit, so the best token's logit - max is exactly 0), in sparse mode the maximum of `vals`.
+   */
+  private knownMax: number | null = null;
+  /**
+   * Whether the last `selectTop` listed its positions best first (false: in position order,
+   * for selections larger than SORT_LIMIT).
+   */
+  selectionSorted = true;
+  /** Largest selection that `selectTop` sorts best first. */
+  static readonly SORT_LIMIT = 1024;
 
   constructor(ws: Workspace) {
     this.ws = ws;
     this.n = ws.vocabSize;
   }
 
-  /** Token id at a position. */
-  idAt(pos: number): number {
-    return this.dense ? pos : this.ws.ids[pos]!;
-  }
-
-  /** Current logit at a position (-Infinity for a removed dense token). */
-  valueAt(pos: number): number {
-    return this.dense ? this.ws.work[pos]! * this.scale : this.ws.vals[pos]!;
-  }
-
-  /** Number of candidates left (finite logits). */
-  count(): number {
-    if (!this.dense) return this.n;
-    const work = this.ws.work;
-    let c = 0;
-    for (let i = 0; i < work.length; i++) if (work[i]! > -Infinity) c++;
-    return c;
+  /** Call after editing `work` or `vals` directly. */
+  invalidate(): void {
+    this.knownMax = null;
+    if (!this.dense && this.n > 1) this.sorted = false;
   }
 
   /** Switches to the sparse representation, applying the pending scale; keeps id order. */
   toSparse(): void {
+    this.flushQuadratic();
     if (!this.dense) return;
     const { work, ids, vals } = this.ws;
     const s = this.scale;
@@ -104,6 +141,7 @@ export class Candidates {
         j++;
       }
     }
+    if (this.knownMax !== null) this.knownMax = this.knownMax * s;
     this.dense = false;
     this.scale = 1;
     this.n = j;
@@ -113,72 +151,118 @@ export class Candidates {
 
   /** Applies the pending dense scale to `work` (needed before editing logits in place). */
   materializeScale(): void {
+    this.flushQuadratic();
     if (!this.dense || this.scale === 1) return;
-    const work = this.ws.work;
-    const s = this.scale;
-    for (let i = 0; i < work.length; i++) work[i] = work[i]! * s;
+    scaleInPlace32(this.ws.work, this.n, this.scale);
+    this.knownMax = null;
     this.scale = 1;
   }
 
-  /** Multiplies every logit by `factor` (> 0): temperature. */
+  /**
+   * Multiplies every logit by `factor` (> 0): temperature. Keeps the order. A product that
+   * underflows to 0 makes the candidates equally likely (the limit T -> infinity).
+   */
   multiply(factor: number): void {
+    this.flushQuadratic();
     if (this.dense) {
-      this.scale *= factor;
+      const next = this.scale * factor;
+      if (next > 0 && next < Infinity) {
+        this.scale = next;
+        return;
+      }
+      this.toSparse(); // applies the current scale; the product is applied below
+    }
+    if (this.knownMax !== null) this.knownMax = clampLogit(this.knownMax * factor);
+    const vals = this.ws.vals;
+    for (let i = 0; i < this.n; i++) vals[i] = clampLogit(vals[i]! * factor);
+  }
+
+  /**
+   * Quadratic sampling (see `applyQuadratic`): dense logits get it lazily, sparse ones now.
+   * `kf`, `hf` are the finite coefficients of -kf·d² + hf·d³.
+   */
+  quadratic(kf: number, hf: number): void {
+    this.flushQuadratic();
+    const max = this.maxValue();
+    if (this.dense) {
+      if (max === -Infinity) return;
+      this.pendingQuadratic = { max, kf, hf };
       return;
     }
-    const vals = this.ws.vals;
-    for (let i = 0; i < this.n; i++) vals[i] = vals[i]! * factor;
+    this.knownMax = quadratic64(this.ws.vals, this.n, max, kf, hf);
+    if (this.n > 1) this.sorted = false;
+  }
+
+  /** Applies a pending quadratic transform to every candidate: one pass, to the sparse form. */
+  private flushQuadratic(): void {
+    const quad = this.pendingQuadratic;
+    if (quad === null) return;
+    this.pendingQuadratic = null;
+    const { work, ids, vals, sums } = this.ws;
+    this.n = quadraticToSparse(work, this.scale, quad.max, quad.kf, quad.hf, ids, vals, sums);
+    this.knownMax = sums[0]!;
+    this.dense = false;
+    this.scale = 1;
+    this.idOrdered = true;
+    this.sorted = this.n <= 1;
   }
 
   /** Largest current logit (-Infinity when there is no candidate). */
   maxValue(): number {
-    let m = -Infinity;
+    const quad = this.pendingQuadratic;
+    if (quad !== null) return quadraticValue(quad.max, quad.max, quad.kf, quad.hf); // d = 0: the max
     if (this.dense) {
-      const work = this.ws.work;
-      for (let i = 0; i < work.length; i++) if (work[i]! > m) m = work[i]!;
-      return m * this.scale;
+      this.knownMax ??= maxOf32(this.ws.work, this.n);
+      return this.knownMax * this.scale;
     }
-    if (this.sorted && this.n > 0) return this.ws.vals[0]!;
-    const vals = this.ws.vals;
-    for (let i = 0; i < this.n; i++) if (vals[i]! > m) m = vals[i]!;
-    return m;
+    if (this.knownMax === null) {
+      this.knownMax = this.sorted && this.n > 0 ? this.ws.vals[0]! : maxOf64(this.ws.vals, this.n);
+    }
+    return this.knownMax;
   }
 
   /**
-   * Softmax of the current logits into `ws.probs` (per position; removed dense tokens get 0).
-   * Returns the maximum logit and log Z, where Z = sum exp(logit - max).
+   * Entropy statistics of the current distribution without storing probabilities (one exp
+   * pass): max logit, log Z with Z = Σ exp(logit - max), entropy H in nats, and the number of
+   * candidates. H = log Z - Σ p·(logit - max), which needs no logarithm per token.
+   */
+  entropyStats(): { max: number; logZ: number; entropy: number; valid: number } {
+    this.flushQuadratic();
+    const out = this.ws.sums;
+    let max: number;
+    if (this.dense && this.knownMax === null) {
+      entropySumsOnline32(this.ws.work, this.n, this.scale, out); // saves the separate max pass
+      this.knownMax = out[3]!;
+      max = this.knownMax * this.scale;
+    } else {
+      max = this.maxValue();
+      if (this.dense) entropySums32(this.ws.work, this.n, this.scale, max, out);
+      else entropySums64(this.ws.vals, this.n, max, out);
+    }
+    const z = out[0]!;
+    const logZ = Math.log(z);
+    return { max, logZ, entropy: logZ - out[1]! / z, valid: out[2]! };
+  }
+
+  /**
+   * Softmax of the (sparse) candidates into `ws.probs`, per position. Returns the maximum logit
+   * and log Z, where Z = Σ exp(logit - max).
    */
   softmax(): { max: number; logZ: number } {
-    const probs = this.ws.probs;
+    this.toSparse();
+    const { probs, vals } = this.ws;
     const max = this.maxValue();
-    let z = 0;
-    if (this.dense) {
-      const work = this.ws.work;
-      const s = this.scale;
-      for (let i = 0; i < work.length; i++) {
-        const e = expNonPositive(work[i]! * s - max);
-        probs[i] = e;
-        z += e;
-      }
-    } else {
-      const vals = this.ws.vals;
-      for (let i = 0; i < this.n; i++) {
-        const e = expNonPositive(vals[i]! - max);
-        probs[i] = e;
-        z += e;
-      }
-    }
+    const z = expInto64(vals, this.n, max, probs);
     const inv = 1 / z;
     for (let i = 0; i < this.n; i++) probs[i] = probs[i]! * inv;
     return { max, logZ: Math.log(z) };
   }
 
   /**
-   * Keeps the positions whose `keep` flag is 1, in their current order (sparse mode only).
-   * `keep` is indexed by position and is left as it was.
+   * Keeps the positions whose `ws.keep` flag is 1, in their current order (sparse mode only).
    */
-  retain(keep: Uint8Array): void {
-    const { ids, vals } = this.ws;
+  retainKept(): void {
+    const { ids, vals, keep } = this.ws;
     let j = 0;
     for (let i = 0; i < this.n; i++) {
       if (keep[i] === 1) {
@@ -187,13 +271,17 @@ export class Candidates {
         j++;
       }
     }
+    if (j !== this.n) this.knownMax = null;
     this.n = j;
     if (j <= 1) this.sorted = true;
   }
 
   /** Keeps the first `count` positions (sparse mode). */
   truncate(count: number): void {
-    if (count < this.n) this.n = Math.max(count, 0);
+    if (count < this.n) {
+      this.n = Math.max(count, 0);
+      if (!this.sorted) this.knownMax = null;
+    }
   }
 
   /**
@@ -202,14 +290,20 @@ export class Candidates {
    */
   reorder(positions: Int32Array, count: number, sorted: boolean): void {
     const { ids2, vals2 } = this.ws;
+    // Positions listed in increasing order keep the id order of a dense or id-ordered set.
+    let increasing = true;
+    for (let i = 1; i < count && increasing; i++) increasing = positions[i]! > positions[i - 1]!;
+    const idOrdered = count <= 1 || (increasing && (this.dense || this.idOrdered));
     if (this.dense) {
       const work = this.ws.work;
       const s = this.scale;
+      const quad = this.pendingQuadratic;
       for (let i = 0; i < count; i++) {
         const p = positions[i]!;
         ids2[i] = p;
-        vals2[i] = work[p]! * s;
+        vals2[i] = quad === null ? work[p]! * s : quadraticValue(work[p]! * s, quad.max, quad.kf, quad.hf);
       }
+      this.pendingQuadratic = null;
       this.dense = false;
       this.scale = 1;
     } else {
@@ -220,10 +314,13 @@ export class Candidates {
         vals2[i] = vals[p]!;
       }
     }
-    this.swapBuffers();
+    const ws = this.ws;
+    [ws.ids, ws.ids2] = [ws.ids2, ws.ids];
+    [ws.vals, ws.vals2] = [ws.vals2, ws.vals];
     this.n = count;
+    this.knownMax = null;
     this.sorted = sorted || count <= 1;
-    this.idOrdered = count <= 1;
+    this.idOrdered = idOrdered;
   }
 
   /** Sorts the (sparse) candidates best first: logit descending, ties by lower token id. */
@@ -240,89 +337,103 @@ export class Candidates {
   /**
    * Fills `ws.sel` with the positions of the best `k` candidates (logit descending, ties by
    * lower id), best first, and returns how many it wrote. With `keepTies`, every candidate whose
-   * logit equals the k-th best is included too (Hugging Face's top_k keeps those). Candidates at
-   * -Infinity are never selected. One pass over the set and a binary heap of size k: no sort of
-   * the whole set.
+   * logit equals the k-th best is included too (Hugging Face's top_k keeps those). One pass
+   * over the set and a binary heap of size k: no sort of the whole set.
    */
   selectTop(k: number, keepTies: boolean): number {
-    const { sel, overflow } = this.ws;
-    const dense = this.dense;
-    const vals: Float32Array | Float64Array = dense ? this.ws.work : this.ws.vals;
-    const ids = this.ws.ids;
-    const n = this.n;
+    // A monotone pending transform keeps the ranking: select on the raw logits.
+    const quad = this.pendingQuadratic;
+    if (quad !== null && !(quad.kf >= 0 && quad.hf >= 0)) this.flushQuadratic();
+    const { sel, overflow, heap, ids } = this.ws;
+    heap.size = 0;
+    this.selectionSorted = true;
     if (k <= 0) return 0;
-
-    // Min-heap on (value, then higher id = worse) of positions in `sel`; the root is the worst kept.
-    let size = 0;
-    let over = 0;
-    const worse = (a: number, b: number): boolean => {
-      const va = vals[a]!;
-      const vb = vals[b]!;
-      if (va !== vb) return va < vb;
-      return (dense ? a : ids[a]!) > (dense ? b : ids[b]!);
-    };
-    const siftDown = (start: number): void => {
-      let i = start;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) return;
-        const r = l + 1;
-        let w = l;
-        if (r < size && worse(sel[r]!, sel[l]!)) w = r;
-        if (!worse(sel[w]!, sel[i]!)) return;
-        const t = sel[i]!;
-        sel[i] = sel[w]!;
-        sel[w] = t;
-        i = w;
-      }
-    };
-    const siftUp = (start: number): void => {
-      let i = start;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!worse(sel[i]!, sel[parent]!)) return;
-        const t = sel[i]!;
-        sel[i] = sel[parent]!;
-        sel[parent] = t;
-        i = parent;
-      }
-    };
-
-    let rootValue = -Infinity;
-    for (let pos = 0; pos < n; pos++) {
-      const v = vals[pos]!;
-      if (size < k) {
-        if (!(v > -Infinity)) continue;
-        sel[size] = pos;
-        siftUp(size);
-        size++;
-        if (size === k) rootValue = vals[sel[0]!]!;
-        continue;
-      }
-      if (v < rootValue) continue;
-      if (v === rootValue) {
-        // Same logit as the current cut: scanning in position order, this one is worse in the
-        // tie order, so it stays out of the heap but may still be kept as a tie.
-        if (keepTies) overflow[over++] = pos;
-        continue;
-      }
-      if (keepTies) overflow[over++] = sel[0]!;
-      sel[0] = pos;
-      siftDown(0);
-      rootValue = vals[sel[0]!]!;
-    }
-
-    // Pop the heap into best-first order at the end of `sel`... simpler: copy, then sort.
-    let count = size;
-    if (keepTies && size === k) {
-      for (let i = 0; i < over; i++) {
-        const pos = overflow[i]!;
-        if (vals[pos]! === rootValue) sel[count++] = pos;
-      }
+    // Dense: raw values; the pending scale is positive, so it does not change the ranking.
+    const over = this.dense
+      ? selectTopDense(this.ws.work, k, heap, overflow, keepTies)
+      : selectTopSparse(this.ws.vals, ids, this.n, k, heap, overflow, keepTies);
+    let count = heap.size;
+    for (let i = 0; i < count; i++) sel[i] = heap.pos[i]!;
+    const values: Float32Array | Float64Array = this.dense ? this.ws.work : this.ws.vals;
+    if (keepTies && heap.size === k) {
+      const cut = heap.v[0]!;
+      for (let i = 0; i < over; i++) if (values[overflow[i]!] === cut) sel[count++] = overflow[i]!;
     }
     const chosen = sel.subarray(0, count);
-    chosen.sort((a, b) => vals[b]! - vals[a]! || (dense ? a - b : ids[a]! - ids[b]!));
+    if (count > Candidates.SORT_LIMIT) {
+      // A large selection (top_k 5000...) is not worth sorting: keep the current order.
+      chosen.sort();
+      this.selectionSorted = false;
+    } else if (this.dense) {
+      chosen.sort((a, b) => values[b]! - values[a]! || a - b);
+    } else {
+      chosen.sort((a, b) => values[b]! - values[a]! || ids[a]! - ids[b]!);
+    }
     return count;
+  }
+
+  /**
+   * The nucleus of the distribution: keeps, best first, each candidate while the probability
+   * mass of the candidates before it is < `mass`. Without sorting the whole set: only the band
+   * of candidates with logit >= max - D is collected and sorted, D doubling from 4 until the
+   * band holds `mass`. Works from the dense array directly.
+   */
+  keepNucleus(mass: number): void {
+    this.flushQuadratic();
+    // Z over every candidate (one exp pass, which also finds an unknown dense maximum), then the band.
+    const dense = this.dense;
+    const work = this.ws.work;
+    const s = this.scale;
+    const n = this.n;
+    let max: number;
+    let z: number;
+    if (dense && this.knownMax === null) {
+      sumExpOnline32(work, n, s, this.ws.sums);
+      this.knownMax = this.ws.sums[1]!;
+      max = this.knownMax * s;
+      z = this.ws.sums[0]!;
+    } else {
+      max = this.maxValue();
+      z = dense ? sumExp32(work, n, s, max) : sumExp64(this.ws.vals, n, max);
+    }
+    const { sel, ids, vals } = this.ws;
+    let band = 0;
+    for (let d = 4; ; d *= 2) {
+      const floor = max - d;
+      let bandMass = 0;
+      band = 0;
+      if (dense) {
+        const rawFloor = floor / s;
+        for (let i = 0; i < n; i++) {
+          if (work[i]! >= rawFloor && work[i]! > -Infinity) {
+            sel[band++] = i;
+            bandMass += expNonPositive(work[i]! * s - max);
+          }
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          if (vals[i]! >= floor) {
+            sel[band++] = i;
+            bandMass += expNonPositive(vals[i]! - max);
+          }
+        }
+      }
+      if (bandMass >= mass * z || !Number.isFinite(floor) || d > 1e300) break;
+    }
+    // Probabilities of the band members, then sort the band best first.
+    const order = sel.subarray(0, band);
+    if (dense) order.sort((a, b) => work[b]! - work[a]! || a - b);
+    else order.sort((a, b) => vals[b]! - vals[a]! || ids[a]! - ids[b]!);
+    let kept = 0;
+    let cum = 0;
+    const invZ = 1 / z;
+    while (kept < band && (kept === 0 || cum < mass)) {
+      const p = order[kept]!;
+      const v = dense ? work[p]! * s : vals[p]!;
+      cum += expNonPositive(v - max) * invZ;
+      kept++;
+    }
+    this.reorder(sel, kept, true);
   }
 
   /**
@@ -331,64 +442,55 @@ export class Candidates {
    * Returns the token id.
    */
   draw(u: number): number {
+    this.flushQuadratic();
+    const max = this.maxValue();
     const probs = this.ws.probs;
     if (this.dense) {
-      const { logZ } = this.softmax();
-      void logZ;
       const work = this.ws.work;
+      const z = expInto32(work, this.n, this.scale, max, probs);
+      const target = u * z;
       let cum = 0;
       let last = -1;
       for (let i = 0; i < work.length; i++) {
-        const p = probs[i]!;
-        if (p <= 0) continue;
-        cum += p;
+        const e = probs[i]!;
+        if (e <= 0) continue;
+        cum += e;
         last = i;
-        if (u < cum) return i;
+        if (target < cum) return i;
       }
       return last;
     }
-    this.softmax();
-    const { ids, posOf } = this.ws;
-    if (!this.idOrdered) {
-      // Visit positions by token id: sort the ids, find each position through posOf.
-      const order = this.ws.sel.subarray(0, this.n);
-      for (let i = 0; i < this.n; i++) {
-        order[i] = ids[i]!;
-        posOf[ids[i]!] = i;
-      }
-      order.sort();
-      let cum = 0;
-      let picked = -1;
-      for (let i = 0; i < this.n; i++) {
-        const id = order[i]!;
-        const p = probs[posOf[id]!]!;
-        if (p <= 0) continue;
-        cum += p;
-        picked = id;
-        if (u < cum) break;
-      }
-      for (let i = 0; i < this.n; i++) posOf[ids[i]!] = -1;
-      return picked;
-    }
+    const { ids, vals, posOf } = this.ws;
+    const z = expInto64(vals, this.n, max, probs);
+    const target = u * z;
     let cum = 0;
     let picked = -1;
-    for (let i = 0; i < this.n; i++) {
-      const p = probs[i]!;
-      if (p <= 0) continue;
-      cum += p;
-      picked = ids[i]!;
-      if (u < cum) break;
+    if (this.idOrdered) {
+      for (let i = 0; i < this.n; i++) {
+        const e = probs[i]!;
+        if (e <= 0) continue;
+        cum += e;
+        picked = ids[i]!;
+        if (target < cum) break;
+      }
+      return picked;
     }
+    // Visit positions by token id: sort a copy of the ids, find each position through posOf.
+    const order = this.ws.sel.subarray(0, this.n);
+    for (let i = 0; i < this.n; i++) {
+      order[i] = ids[i]!;
+      posOf[ids[i]!] = i;
+    }
+    order.sort();
+    for (let i = 0; i < this.n; i++) {
+      const id = order[i]!;
+      const e = probs[posOf[id]!]!;
+      if (e <= 0) continue;
+      cum += e;
+      picked = id;
+      if (target < cum) break;
+    }
+    for (let i = 0; i < this.n; i++) posOf[ids[i]!] = -1;
     return picked;
-  }
-
-  private swapBuffers(): void {
-    const ws = this.ws;
-    const ids = ws.ids;
-    ws.ids = ws.ids2;
-    ws.ids2 = ids;
-    const vals = ws.vals;
-    ws.vals = ws.vals2;
-    ws.vals2 = vals;
   }
 }

@@ -1,3 +1,20 @@
+export { createRng, randomSeed, seedToState, splitmix64 } from './rng.js';
+export {
+  acceptToken,
+  argmax,
+  candidateDistribution,
+  createSequenceState,
+  MAX_TOP_LOGPROBS,
+  NoCandidateError,
+  sampleToken,
+} from './sample.js';
+export type { EmptyingStage, TokenProbability } from './sample.js';
+export { logprobsAt, logSumExp, topLogprobs } from './logprobs.js';
+export { isGreedy, isProcessor, isStageActive, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
+export type { OrderParams, StageName } from './order.js';
+export { defaultSamplingParams, samplingParamsFromRequest } from './params.js';
+export type { ModelTokenInfo } from './params.js';
+export { DRY_MAX_MATCH } from './processors.js';
 export type {
   LogitsMask,
   Rng,
@@ -8,10 +25,12 @@ export type {
   StepResult,
   TokenLogprob,
 } from './types.js';
-export { createRng, randomSeed, seedToState, splitmix64 } from './rng.js';
-export { acceptToken, argmax, createSequenceState, MAX_TOP_LOGPROBS, NoCandidateError, sampleToken } from './sample.js';
-export { logprobsAt, logSumExp, topLogprobs } from './logprobs.js';
-export { isGreedy, isProcessor, isStageActive, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
-export type { OrderParams, StageName } from './order.js';
-export { defaultSamplingParams } from './params.js';
-export { DRY_MAX_MATCH } from './processors.js';
+export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
+export type {
+  GrammarConstraint,
+  GrammarConstraintOptions,
+  GrammarRule,
+  GrammarState,
+  GrammarSymbol,
+  TokenVocabulary,
+} from './grammar/index.js';

@@ -34,7 +34,8 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-class Xoshiro128StarStar implements Rng {
+/** xoshiro128** on four 32-bit words (reference: https://prng.di.unimi.it/xoshiro128starstar.c). */
+export class Xoshiro128StarStar implements Rng {
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;

@@ -10,13 +10,6 @@
 import type { Candidates } from './candidates.js';
 import type { SamplingParams, SequenceState } from './types.js';
 
-/** Marks to keep, per position (reused). */
-let keepMask = new Uint8Array(0);
-function keepBuffer(n: number): Uint8Array {
-  if (keepMask.length < n) keepMask = new Uint8Array(Math.max(n, keepMask.length * 2));
-  return keepMask;
-}
-
 /**
  * Keeps the candidates whose probability (in `ws.probs`, after `c.softmax()`) is >= `threshold`,
  * and always every candidate tied with the most likely one.
@@ -26,19 +19,34 @@ function keepProbAtLeast(c: Candidates, threshold: number): void {
   const { probs, vals } = c.ws;
   let vmax = -Infinity;
   for (let i = 0; i < c.n; i++) if (vals[i]! > vmax) vmax = vals[i]!;
-  const keep = keepBuffer(c.n);
+  const keep = c.ws.keep;
   let removed = 0;
   for (let i = 0; i < c.n; i++) {
     const k = probs[i]! >= threshold || vals[i] === vmax ? 1 : 0;
     keep[i] = k;
     if (k === 0) removed++;
   }
-  if (removed > 0) c.retain(keep);
+  if (removed > 0) c.retainKept();
 }
 
 /** temperature: logits / T. */
 export function applyTemperature(c: Candidates, temperature: number): void {
-  c.multiply(1 / temperature);
+  const factor = 1 / temperature;
+  // A T so small that logits / T overflows (e.g. 5e-324) is the limit T -> 0: keep the top token(s).
+  if (factor > 1e4 && !(Math.abs(c.maxValue() * factor) < 1e38)) {
+    keepOnlyTop(c);
+    return;
+  }
+  c.multiply(factor);
+}
+
+/** Leaves only the most likely token(s): the limit of logits / T as T -> 0. */
+function keepOnlyTop(c: Candidates): void {
+  c.toSparse();
+  const top = c.maxValue();
+  const keep = c.ws.keep;
+  for (let i = 0; i < c.n; i++) keep[i] = c.ws.vals[i] === top ? 1 : 0;
+  c.retainKept();
 }
 
 /**
@@ -47,39 +55,23 @@ export function applyTemperature(c: Candidates, temperature: number): void {
  * replaced by 1e-10 when it is 0. Then logits / T.
  */
 export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void {
-  const { logZ, max } = c.softmax();
-  const probs = c.ws.probs;
-  // H = -sum p ln p with ln p = (logit - max) - log Z, so H = log Z - sum p (logit - max).
-  let weighted = 0;
-  let valid = 0;
-  if (c.dense) {
-    const { work } = c.ws;
-    const s = c.scale;
-    for (let i = 0; i < work.length; i++) {
-      const v = work[i]!;
-      if (!(v > -Infinity)) continue;
-      valid++;
-      weighted += probs[i]! * (v * s - max);
-    }
-  } else {
-    const { vals } = c.ws;
-    valid = c.n;
-    for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
-  }
-  const entropy = Math.max(logZ - weighted, 1e-10);
-  let maxEntropy = Math.log(valid);
+  const stats = c.entropyStats();
+  const entropy = Math.max(stats.entropy, 1e-10);
+  let maxEntropy = Math.log(stats.valid);
   if (!(maxEntropy > 0)) maxEntropy = 1e-10;
-  const t = p.dynatemp_low + (p.dynatemp_high - p.dynatemp_low) * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
-  if (t > 0 && Number.isFinite(t)) {
-    c.multiply(1 / t);
-  } else {
-    // A temperature of 0 leaves only the most likely token(s): the limit of logits / T.
-    c.toSparse();
-    const top = c.maxValue();
-    const keep = keepBuffer(c.n);
-    for (let i = 0; i < c.n; i++) keep[i] = c.ws.vals[i] === top ? 1 : 0;
-    c.retain(keep);
-  }
+  const span = p.dynatemp_high - p.dynatemp_low;
+  // span 0 means T = low, even where the power is infinite (0 * Infinity would be NaN).
+  const t = span === 0 ? p.dynatemp_low : p.dynatemp_low + span * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
+  if (t === Infinity) flatten(c); // the limit T -> infinity: every candidate equally likely
+  else if (t > 0) applyTemperature(c, t);
+  else keepOnlyTop(c); // a temperature of 0
+}
+
+/** Makes every remaining candidate equally likely: the limit of logits / T as T -> infinity. */
+function flatten(c: Candidates): void {
+  c.toSparse();
+  c.ws.vals.fill(0, 0, c.n);
+  c.invalidate();
 }
 
 /**
@@ -89,26 +81,14 @@ export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void 
  */
 export function applyQuadratic(c: Candidates, p: SamplingParams): void {
   const f = p.smoothing_factor;
-  const k = (3 - p.smoothing_curve) / 2;
-  const h = (p.smoothing_curve - 1) / 2;
-  const m = c.maxValue();
-  if (c.dense) {
-    const work = c.ws.work;
-    const s = c.scale;
-    for (let i = 0; i < work.length; i++) {
-      const v = work[i]!;
-      if (!(v > -Infinity)) continue;
-      const d = v * s - m;
-      work[i] = -k * f * d * d + h * f * d * d * d + m;
-    }
-    c.scale = 1;
-    return;
-  }
-  const vals = c.ws.vals;
-  for (let i = 0; i < c.n; i++) {
-    const d = vals[i]! - m;
-    vals[i] = -k * f * d * d + h * f * d * d * d + m;
-  }
+  // Finite coefficients, so that d = 0 (the maximum) always maps to the maximum, never NaN.
+  const kf = clampCoefficient(((3 - p.smoothing_curve) / 2) * f);
+  const hf = clampCoefficient(((p.smoothing_curve - 1) / 2) * f);
+  c.quadratic(kf, hf);
+}
+
+function clampCoefficient(x: number): number {
+  return Math.max(-1e300, Math.min(1e300, x));
 }
 
 /**
@@ -116,7 +96,8 @@ export function applyQuadratic(c: Candidates, p: SamplingParams): void {
  * removes only logits strictly below the k-th value). k >= the number of candidates is a no-op.
  */
 export function applyTopK(c: Candidates, k: number): void {
-  if (!c.dense && k >= c.n) return;
+  if (k >= c.n) return; // n is the vocabulary size in dense mode
+
   if (!c.dense && c.sorted) {
     let cut = k;
     const vals = c.ws.vals;
@@ -125,49 +106,18 @@ export function applyTopK(c: Candidates, k: number): void {
     return;
   }
   const count = c.selectTop(k, true);
-  c.reorder(c.ws.sel, count, true);
+  c.reorder(c.ws.sel, count, c.selectionSorted);
 }
 
 /**
  * top_p: in sorted order, keeps each candidate while the probability mass of the candidates
  * before it is < top_p (the smallest prefix whose mass reaches top_p). This is Hugging Face's
  * rule (remove where the ascending cumulative sum <= 1 - top_p) written from the top.
- *
- * When the candidates are not sorted yet, only the band that can hold the nucleus is sorted:
- * the candidates with logit >= max - D, D doubling from 4 until the band holds top_p of the mass.
+ * Only the band of candidates that can hold the nucleus is sorted (see `keepNucleus`).
  */
 export function applyTopP(c: Candidates, topP: number): void {
-  c.toSparse();
-  if (c.n <= 1) return;
-  const { max } = c.softmax();
-  const probs = c.ws.probs;
-  if (!c.sorted) {
-    const { sel, vals, ids } = c.ws;
-    let band = 0;
-    for (let d = 4; ; d *= 2) {
-      const floor = max - d;
-      let mass = 0;
-      band = 0;
-      for (let i = 0; i < c.n; i++) {
-        if (vals[i]! >= floor) {
-          sel[band++] = i;
-          mass += probs[i]!;
-        }
-      }
-      if (mass >= topP || band === c.n || !Number.isFinite(floor)) break;
-    }
-    const order = sel.subarray(0, band);
-    order.sort((a, b) => vals[b]! - vals[a]! || ids[a]! - ids[b]!);
-    let kept = 0;
-    let cum = 0;
-    while (kept < band && (kept === 0 || cum < topP)) cum += probs[order[kept++]!]!;
-    c.reorder(sel, kept, true);
-    return;
-  }
-  let kept = 0;
-  let cum = 0;
-  while (kept < c.n && (kept === 0 || cum < topP)) cum += probs[kept++]!;
-  c.truncate(kept);
+  if (!c.dense && c.n <= 1) return;
+  c.keepNucleus(topP);
 }
 
 /**
@@ -198,7 +148,8 @@ export function applyTypicalP(c: Candidates, mass: number): void {
         m += probs[i]!;
       }
     }
-    if (m >= mass || band === c.n || !Number.isFinite(limit)) break;
+    // band > 0: with mass 0 the band must still hold the most typical candidate.
+    if ((m >= mass && band > 0) || band === c.n || !Number.isFinite(limit)) break;
   }
   const order = sel.subarray(0, band);
   order.sort((a, b) => keys[a]! - keys[b]! || ids[a]! - ids[b]!);
@@ -213,14 +164,14 @@ export function applyTypicalP(c: Candidates, mass: number): void {
   if (lastIndex > band - 1) lastIndex = band - 1;
   const cutScore = keys[order[lastIndex]!]!;
   const first = order[0]!;
-  const keep = keepBuffer(c.n);
+  const keep = c.ws.keep;
   let removed = 0;
   for (let i = 0; i < c.n; i++) {
     const k = keys[i]! <= cutScore || i === first ? 1 : 0;
     keep[i] = k;
     if (k === 0) removed++;
   }
-  if (removed > 0) c.retain(keep);
+  if (removed > 0) c.retainKept();
 }
 
 /** epsilon_cutoff (units of 1e-4): removes p < epsilon, except the most likely candidate(s). */
@@ -313,14 +264,14 @@ export function applyTopNSigma(c: Candidates, nSigma: number): void {
   for (let i = 0; i < n; i++) sq += (vals[i]! - mean) ** 2;
   const sigma = Math.sqrt(sq / (n - 1));
   const threshold = max - nSigma * sigma;
-  const keep = keepBuffer(n);
+  const keep = c.ws.keep;
   let removed = 0;
   for (let i = 0; i < n; i++) {
     const k = vals[i]! >= threshold ? 1 : 0;
     keep[i] = k;
     if (k === 0) removed++;
   }
-  if (removed > 0) c.retain(keep);
+  if (removed > 0) c.retainKept();
 }
 
 /**
@@ -345,13 +296,13 @@ export function applyXtc(c: Candidates, p: SamplingParams, state: SequenceState)
     if (last < 0 || vals[i]! < vals[last]! || (vals[i] === vals[last] && ids[i]! > ids[last]!)) last = i;
   }
   if (above < 2) return;
-  const keep = keepBuffer(c.n);
+  const keep = c.ws.keep;
   for (let i = 0; i < c.n; i++) {
     const remove = probs[i]! >= p.xtc_threshold && i !== last;
     if (remove && (p.eos_token_ids.includes(ids[i]!) || p.newline_token_ids.includes(ids[i]!))) return;
     keep[i] = remove ? 0 : 1;
   }
-  c.retain(keep);
+  c.retainKept();
 }
 
 /**
@@ -370,6 +321,7 @@ export function applyMirostat(c: Candidates, p: SamplingParams, state: SequenceS
   const tau = p.mirostat_tau;
   const mu = state.mirostatMu ?? 2 * tau;
   c.toSparse();
+  if (c.n === 0) return;
   if (p.mirostat_mode === 2) {
     c.softmax();
     keepProbAtLeast(c, Math.pow(2, -mu));
@@ -400,25 +352,15 @@ export function applyMirostat(c: Candidates, p: SamplingParams, state: SequenceS
       k = Number.isNaN(kReal) ? c.n : Math.max(Math.floor(Math.min(kReal, c.n)), 1);
     }
     const count = c.selectTop(k, false);
-    c.reorder(c.ws.sel, count, true);
+    c.reorder(c.ws.sel, count, c.selectionSorted);
   }
   const token = c.draw(state.rng.next());
-  const probs = c.ws.probs;
-  const { ids } = c.ws;
-  let chosenP = 0;
-  for (let i = 0; i < c.n; i++) {
-    if (ids[i] === token) {
-      chosenP = probs[i]!;
-      break;
-    }
-  }
-  const surprise = -Math.log2(chosenP);
+  c.softmax();
+  const { probs, ids, sel } = c.ws;
+  let chosen = 0;
+  while (ids[chosen] !== token) chosen++;
+  const surprise = -Math.log2(probs[chosen]!);
   state.mirostatMu = mu - p.mirostat_eta * (surprise - tau);
-  for (let i = 0; i < c.n; i++) {
-    if (ids[i] === token) {
-      c.ws.sel[0] = i;
-      c.reorder(c.ws.sel, 1, true);
-      return;
-    }
-  }
+  sel[0] = chosen;
+  c.reorder(sel, 1, true);
 }

@@ -7,7 +7,7 @@
  * loses the race throws its copy away and uses the winner's.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,12 +53,33 @@ export function defaultCacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'textgen-spec');
 }
 
+/** sha256 of this package's own modules (the folder this file was loaded from), read once. */
+let generatorSourceHash: string | undefined;
+function hashGeneratorSource(): string {
+  if (generatorSourceHash) return generatorSourceHash;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256');
+  const modules = readdirSync(here)
+    .filter((f) => /\.(js|ts)$/.test(f) && !/\.(test|d)\.ts$/.test(f))
+    .sort();
+  for (const file of modules) hash.update(`${file}\n`).update(readFileSync(join(here, file)));
+  generatorSourceHash = hash.digest('hex');
+  return generatorSourceHash;
+}
+
 /**
- * The cache key: a hash of everything that determines the output (generator version, variant
- * spec, corpus, bigram options), so a changed generator never reuses a stale folder.
+ * The cache key: a hash of everything that determines the output (generator version and source,
+ * variant spec, corpus, bigram options), so a changed generator never reuses a stale folder.
  */
 export function tinyModelCacheKey(variant: TinyModelVariant): string {
-  const inputs = JSON.stringify({ GENERATOR_VERSION, variant, spec: VARIANT_SPECS[variant], CORPUS_TEXT, BIGRAM_OPTIONS });
+  const inputs = JSON.stringify({
+    GENERATOR_VERSION,
+    source: hashGeneratorSource(),
+    variant,
+    spec: VARIANT_SPECS[variant],
+    CORPUS_TEXT,
+    BIGRAM_OPTIONS,
+  });
   return createHash('sha256').update(inputs).digest('hex').slice(0, 16);
 }
 

@@ -140,7 +140,7 @@ function layerNorm(hidden: number): LayerNormWeights {
 /** Designs all weights; `seed` drives every random draw. */
 export function designWeights(arch: Gpt2Architecture, table: BigramTable, seed: number): Gpt2Weights {
   const { vocabSize: V, hidden: d, positions, layers: layerCount, inner } = arch;
-  if (inner < 4 * d) throw new Error('the MLP needs at least 4 × hidden units (2 × hidden for the designed map)');
+  if (inner < 2 * d) throw new Error('the MLP needs at least 2 × hidden units: one pair per coordinate for the designed map');
   const { tokens, logProb, logFloor } = table;
   const L = layout(d, tokens.length);
   const { n, one, mark } = L;

@@ -24,7 +24,7 @@ export const GENERATOR_VERSION = '1';
 /** Name of the manifest file written into every generated folder. */
 export const MANIFEST_FILE = 'tiny-model-manifest.json';
 
-export const BIGRAM_OPTIONS: Readonly<BigramOptions> = { smoothing: 0.03, endOfTextAfterSentence: 0.25 };
+export const BIGRAM_OPTIONS: Readonly<BigramOptions> = { smoothing: 0.03, endOfTextAfterSentence: 0.4 };
 
 export interface TinyModelOptions {
   /** 'default' (2 layers, width 96) or 'large' (4 layers, width 256). */

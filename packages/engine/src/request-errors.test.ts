@@ -1,0 +1,86 @@
+/** Requests the engine must refuse with an EngineRequestError naming the parameter. */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { collect, tinyEngine } from './__fixtures__/engine.js';
+import { greedy, makeRequest } from './__fixtures__/requests.js';
+import { EngineRequestError, type Engine } from './types.js';
+import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await tinyEngine();
+});
+
+async function rejection(request: NormalizedCompletionRequest): Promise<EngineRequestError> {
+  const iterator = engine.complete(request)[Symbol.asyncIterator]();
+  // The error comes from the very first next(), before any event.
+  const error = await iterator.next().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EngineRequestError);
+  return error as EngineRequestError;
+}
+
+describe('request errors', () => {
+  test('prompt token ids outside the vocabulary', async () => {
+    const error = await rejection(makeRequest({ prompts: [[1, 2, engine.info.vocabSize]] }));
+    expect(error.param).toBe('prompt');
+    expect(error.message).toContain(String(engine.info.vocabSize));
+  });
+
+  test('logit_bias keys outside the vocabulary', async () => {
+    const error = await rejection(makeRequest({ logit_bias: { [engine.info.vocabSize + 5]: 10 } }));
+    expect(error.param).toBe('logit_bias');
+  });
+
+  test('custom_token_bans outside the vocabulary', async () => {
+    expect((await rejection(makeRequest({ custom_token_bans: [99_999_999] }))).param).toBe('custom_token_bans');
+  });
+
+  test('a prompt longer than the context', async () => {
+    const ids = new Array<number>(engine.info.contextLength + 1).fill(464);
+    const error = await rejection(makeRequest({ prompts: [ids] }));
+    expect(error.param).toBe('prompt');
+    expect(error.code).toBe('context_length_exceeded');
+    // truncation_length makes the same prompt acceptable.
+    const ok = await collect(engine, greedy({ prompts: [ids], truncation_length: engine.info.contextLength, max_tokens: 2 }));
+    expect(ok.usage.prompt_tokens).toBe(engine.info.contextLength - 2);
+  });
+
+  test('max_tokens that leaves no room within truncation_length', async () => {
+    expect((await rejection(makeRequest({ truncation_length: 10, max_tokens: 10 }))).param).toBe('max_tokens');
+  });
+
+  test('suffix on a model that cannot fill in the middle', async () => {
+    expect((await rejection(makeRequest({ suffix: 'end' }))).param).toBe('suffix');
+  });
+
+  test.each([
+    ['grammar_string', { grammar_string: 'root ::= "a"' }],
+    ['guidance_scale', { guidance_scale: 1.5 }],
+    ['negative_prompt', { negative_prompt: 'bad' }],
+    ['penalty_alpha', { penalty_alpha: 0.6 }],
+    ['prompt_lookup_num_tokens', { prompt_lookup_num_tokens: 3 }],
+    ['max_tokens_second', { max_tokens_second: 5 }],
+    ['preset', { preset: 'Divine Intellect' }],
+  ] as const)('%s is not silently ignored', async (param, overrides) => {
+    const error = await rejection(makeRequest(overrides as Partial<NormalizedCompletionRequest>));
+    expect(error.param).toBe(param);
+    expect(error.message).toMatch(/not supported yet/);
+  });
+
+  test('bans that leave nothing to sample', async () => {
+    const all = Array.from({ length: engine.info.vocabSize }, (_, i) => i);
+    const error = await rejection(makeRequest({ custom_token_bans: all }));
+    expect(error.param).toBe('custom_token_bans');
+    expect(error.code).toBe('no_candidates');
+  });
+
+  test('a seed beyond 2^53', async () => {
+    expect((await rejection(makeRequest({ seed: 2 ** 60 }))).param).toBe('seed');
+  });
+
+  test('decode() refuses ids outside the vocabulary', () => {
+    expect(() => engine.decode([engine.info.vocabSize])).toThrow(EngineRequestError);
+  });
+});

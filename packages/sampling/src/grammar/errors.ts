@@ -1,0 +1,17 @@
+/** A grammar that cannot be used: a syntax error, an undefined rule, no `root` rule, left recursion. */
+export class GrammarSyntaxError extends Error {
+  override readonly name = 'GrammarSyntaxError';
+
+  /**
+   * @param reason what is wrong, without the position (e.g. `undefined rule 'value'`)
+   * @param line 1-based line of the offending text
+   * @param column 1-based column (in characters) of the offending text
+   */
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${reason} (line ${line}, column ${column})`);
+  }
+}
