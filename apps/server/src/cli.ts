@@ -3,10 +3,10 @@
  * `textgen-server` / `npm start`: parse flags and environment, listen at once (GET /health
  * answers 503 while the model loads), print the URL and the model, drain on SIGTERM/SIGINT.
  */
+import { createRequire } from 'node:module';
 import { ConfigError, helpText, parseCommandLine } from './config.js';
 import { createLogger } from './logger.js';
 import { createProgressReporter } from './progress.js';
-import { SERVER_VERSION, createServer } from './server.js';
 
 async function main(): Promise<number> {
   let command;
@@ -22,9 +22,12 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command.action === 'version') {
-    process.stdout.write(`${SERVER_VERSION}\n`);
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`${version}\n`);
     return 0;
   }
+  // Loaded only now: --help and bad flags answer without loading the inference runtime.
+  const { createServer } = await import('./server.js');
 
   const { config } = command;
   const logger = createLogger({ level: config.logLevel });

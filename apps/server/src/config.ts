@@ -80,19 +80,19 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'port', env: 'TEXTGEN_PORT', kind: 'string', value: 'PORT', description: `Port to listen on; 0 picks a free one (default ${d.port}).` },
   { name: 'model', env: 'TEXTGEN_MODEL', kind: 'string', value: 'PATH|ID', description: 'Model folder or Hugging Face id (default: the embedded tiny model).' },
   { name: 'model-alias', env: 'TEXTGEN_MODEL_ALIAS', kind: 'string', value: 'NAMES', description: 'Extra names accepted as `model` in requests, comma-separated.' },
-  { name: 'device', env: 'TEXTGEN_DEVICE', kind: 'string', value: DEVICES.join('|'), description: `Where inference runs (default ${d.device}).` },
-  { name: 'dtype', env: 'TEXTGEN_DTYPE', kind: 'string', value: DTYPES.join('|'), description: `Weight precision (default ${d.dtype}).` },
+  { name: 'device', env: 'TEXTGEN_DEVICE', kind: 'string', value: 'DEVICE', description: `Where inference runs: ${DEVICES.join(', ')} (default ${d.device}).` },
+  { name: 'dtype', env: 'TEXTGEN_DTYPE', kind: 'string', value: 'DTYPE', description: `Weight precision: ${DTYPES.join(', ')} (default ${d.dtype}).` },
   { name: 'cache-dir', env: 'TEXTGEN_CACHE_DIR', kind: 'string', value: 'DIR', description: 'Where downloaded and generated models are cached.' },
   { name: 'offline', env: 'TEXTGEN_OFFLINE', kind: 'boolean', description: 'Never download; a hub model must already be cached.' },
-  { name: 'api-key', env: 'TEXTGEN_API_KEY', kind: 'string', value: 'KEY', description: 'Require `Authorization: Bearer KEY` on /v1/* (comma-separated for several keys).' },
+  { name: 'api-key', env: 'TEXTGEN_API_KEY', kind: 'string', value: 'KEYS', description: 'Require `Authorization: Bearer KEY` on /v1/*; comma-separate several keys.' },
   { name: 'api-key-file', env: 'TEXTGEN_API_KEY_FILE', kind: 'string', value: 'FILE', description: 'Read accepted keys from FILE, one per line (# starts a comment).' },
   { name: 'cors-origin', env: 'TEXTGEN_CORS_ORIGIN', kind: 'string', value: 'ORIGINS', description: 'Allow browser calls from these origins, comma-separated, or * (default: none).' },
   { name: 'max-body-bytes', env: 'TEXTGEN_MAX_BODY_BYTES', kind: 'string', value: 'N', description: `Largest request body accepted; larger is a 413 (default ${d.maxBodyBytes}).` },
   { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once (default ${d.maxConcurrency}).` },
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
-  { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: PROFILES.join('|'), description: `Validation profile: strict enforces OpenAI's limits (default ${d.profile}).` },
-  { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: LOG_LEVELS.join('|'), description: `Least severe log line printed (default ${d.logLevel}).` },
+  { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
+  { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: 'LEVEL', description: `Least severe log line printed: ${LOG_LEVELS.join(', ')} (default ${d.logLevel}).` },
   { name: 'help', env: null, kind: 'boolean', description: 'Print this help and exit.' },
   { name: 'version', env: null, kind: 'boolean', description: 'Print the version and exit.' },
 ];
@@ -219,13 +219,12 @@ export function helpText(): string {
     'Serves an OpenAI-compatible /v1/completions API (with the text-generation-webui',
     'sampler extensions) on a local model.',
     '',
-    'Options (each also settable by the environment variable shown; the flag wins):',
+    'Options (each also settable by the environment variable in brackets; the flag wins):',
   ];
   const labels = FLAGS.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
   const width = Math.max(...labels.map((l) => l.length)) + 2;
   FLAGS.forEach((flag, i) => {
-    lines.push(`  ${labels[i]!.padEnd(width)}${flag.description}`);
-    if (flag.env) lines.push(`  ${''.padEnd(width)}env: ${flag.env}`);
+    lines.push(`  ${labels[i]!.padEnd(width)}${flag.description}${flag.env ? ` [${flag.env}]` : ''}`);
   });
   lines.push(
     '',

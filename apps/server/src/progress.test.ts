@@ -11,8 +11,8 @@ describe('progress reporter', () => {
     reporter.finish();
     expect(out.every((line) => line.endsWith('\n') && !line.includes('\r'))).toBe(true);
     expect(out).toHaveLength(5 + 2);
-    expect(out[0]).toBe('Downloading model.onnx 0 B/97.7 kB (0%)\n');
-    expect(out.at(-1)).toBe('Ready\n');
+    expect(out[0]).toBe('Downloading model.onnx (0 B of 97.7 kB), 0% in all\n');
+    expect(out.at(-1)).toBe('Model ready\n');
   });
 
   it('redraws one bar line on a terminal and ends it with a newline', () => {
@@ -24,7 +24,7 @@ describe('progress reporter', () => {
     reporter.finish();
     expect(out).toHaveLength(3);
     expect(out[0]).toMatch(/^\r\[#{12}\.{12}\] {2}50% Downloading model\.onnx/);
-    expect(out[1]).toMatch(/^\r\[#{24}\] 100% Ready/);
+    expect(out[1]).toMatch(/^\r\[#{24}\] 100% Model ready/);
     expect(out[2]).toBe('\n');
   });
 

@@ -25,11 +25,11 @@ export function createProgressReporter(stream: ProgressStream): ProgressReporter
 }
 
 function describe(event: LoadProgressEvent): string {
-  const what = event.phase === 'download' ? 'Downloading' : event.phase === 'load' ? 'Loading' : 'Ready';
+  const what = event.phase === 'download' ? 'Downloading' : event.phase === 'load' ? 'Loading' : 'Model ready';
   const file = event.file ? ` ${event.file}` : '';
   const bytes =
     event.loaded !== undefined && event.total !== undefined && event.total > 0
-      ? ` ${formatBytes(event.loaded)}/${formatBytes(event.total)}`
+      ? ` (${formatBytes(event.loaded)} of ${formatBytes(event.total)})`
       : '';
   return `${what}${file}${bytes}`;
 }
@@ -85,7 +85,7 @@ class LineReporter implements ProgressReporter {
     if (key === this.#lastKey && step === this.#lastStep) return;
     this.#lastKey = key;
     this.#lastStep = step;
-    const percent = event.progress === undefined ? '' : ` (${event.progress.toFixed(0)}%)`;
+    const percent = event.progress === undefined ? '' : `, ${event.progress.toFixed(0)}% in all`;
     this.#stream.write(`${describe(event)}${percent}\n`);
   }
 

@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSchema } from '@textgen-spec/spec';
+import type { SchemaName } from '@textgen-spec/spec';
 import type { Engine } from '@textgen-spec/engine';
 import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
@@ -23,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** Asserts `body` is a valid instance of the named schema (compat profile unless given). */
-function expectSchema(name: string, body: unknown, profile: 'strict' | 'compat' = 'compat'): void {
+function expectSchema(name: SchemaName, body: unknown, profile: 'strict' | 'compat' = 'compat'): void {
   const result = validateSchema(name, body, { profile });
   expect(result.valid ? [] : result.issues, `${name} schema`).toEqual([]);
 }
@@ -224,6 +225,24 @@ describe('POST /v1/completions', () => {
     expect(best.body.choices).toHaveLength(2);
     expectError(await complete({ prompt: 'a', best_of: 1, n: 2 }), 400, 'best_of');
     expectError(await complete({ prompt: 'a', best_of: 2, stream: true }), 400, 'best_of');
+  });
+
+  it('is a 400 naming custom_token_bans when the bans leave nothing to sample', async () => {
+    const everything = Array.from({ length: engine.info.vocabSize }, (_, id) => id);
+    const res = await complete({ prompt: 'a', max_tokens: 2, custom_token_bans: everything });
+    expectError(res, 400, 'custom_token_bans', 'no_candidates');
+  });
+
+  it('typical_p 0 keeps the most typical token (found by the fuzzer: it used to be a 500)', async () => {
+    const res = await complete({ prompt: [0], typical_p: 0, auto_max_new_tokens: true, truncation_length: 48, seed: 1 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  it('a denormal temperature behaves as greedy (found by the fuzzer: it used to be a 500)', async () => {
+    const greedy = await complete({ prompt: 'The cat', max_tokens: 4, temperature: 0 });
+    const tiny = await complete({ prompt: 'The cat', max_tokens: 4, temperature: 5e-324, logprobs: 1 });
+    expect(tiny.status, JSON.stringify(tiny.body)).toBe(200);
+    expect(tiny.body.choices[0].text).toBe(greedy.body.choices[0].text);
   });
 
   it('is a 400 naming a preset it does not have', async () => {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSchema } from '@textgen-spec/spec';
+import type { SchemaName } from '@textgen-spec/spec';
 import type { TextgenServer } from './server.js';
 import { openPost, parseSse, postJson, postStream, startTestServer, tinyEngine, waitFor } from './testing/harness.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function expectSchema(name: string, body: unknown): void {
+function expectSchema(name: SchemaName, body: unknown): void {
   const result = validateSchema(name, body, { profile: 'compat' });
   expect(result.valid ? [] : result.issues, name).toEqual([]);
 }

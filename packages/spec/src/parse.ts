@@ -231,8 +231,9 @@ function normalizeCompletionRequest(req: CompletionRequest): ParseResult<Normali
   if (best_of < n) {
     return invalid(`best_of must be greater than or equal to n (got best_of ${best_of} and n ${n}).`, 'best_of');
   }
-  if (stream && best_of > 1) {
-    return invalid(`best_of greater than 1 cannot be used with stream: true (got best_of ${best_of}).`, 'best_of');
+  // best_of > n picks the best candidates after generation, so it cannot stream; n > 1 alone can.
+  if (stream && best_of > n) {
+    return invalid(`best_of greater than n cannot be used with stream: true (got best_of ${best_of} and n ${n}).`, 'best_of');
   }
   if (req.stream_options != null && !stream) {
     return invalid('stream_options is only allowed when stream is true.', 'stream_options');
