@@ -232,6 +232,15 @@ export const extChecks: CheckDef[] = [
     run: (ctx) => expectChangesSample(ctx, {}, { xtc_probability: 1, xtc_threshold: 0.1 }),
   }),
   ext({
+    id: 'ext.xtc_threshold',
+    title: 'xtc_threshold sets which top choices XTC removes',
+    feature: 'xtc',
+    sends: 'Seeded temperature-1 requests with `xtc_probability: 1` and `xtc_threshold` 0.05 or 0.3.',
+    expects: 'Different answers for at least one seed.',
+    source: 'TGW HEAD XTC: tokens with p >= xtc_threshold (except the least likely of them) are removed.',
+    run: (ctx) => expectChangesSample(ctx, { xtc_probability: 1, xtc_threshold: 0.05 }, { xtc_threshold: 0.3 }),
+  }),
+  ext({
     id: 'ext.epsilon_cutoff',
     title: 'epsilon_cutoff is read in units of 1e-4',
     feature: 'epsilon_cutoff',

@@ -837,6 +837,7 @@ export const FAULTS: readonly Fault[] = [
   ignoreParams(['typical_p'], ['ext.typical_p']),
   ignoreParams(['top_a'], ['ext.top_a']),
   ignoreParams(['xtc_probability'], ['ext.xtc']),
+  ignoreParams(['xtc_threshold'], ['ext.xtc_threshold']),
   ignoreParams(['epsilon_cutoff'], ['ext.epsilon_cutoff']),
   ignoreParams(['eta_cutoff'], ['ext.eta_cutoff']),
   ignoreParams(['temperature_last'], ['ext.temperature_last', 'ext.sampler_priority']),
