@@ -8,7 +8,7 @@
 import { TransportError, type Exchange, type HttpClient, type HttpResponse, type StreamResponse } from '../http/client.js';
 import type { WireLog } from '../wire/wire-log.js';
 import { isObject, readChoices, type ChoiceView, type JsonObject, q } from './observed.js';
-import { fail, Outcome, unsupported, type CheckDef, type Profile } from './types.js';
+import { Declined, fail, Outcome, unsupported, type CheckDef, type Profile } from './types.js';
 
 /** State shared by every check of one run. */
 export interface RunEnv {
@@ -196,7 +196,9 @@ export class CheckContext {
   async shared<T>(key: string, compute: (ctx: CheckContext) => Promise<T>): Promise<T> {
     let entry = this.env.memo.get(key);
     if (!entry) {
-      const ctx = new CheckContext(this.env, { id: this.check.id, optional: this.check.optional });
+      // Oracles are computed as core requests: a refusal is raised as Declined and each
+      // asking check turns it into `unsupported` or `fail` by its own optional flag.
+      const ctx = new CheckContext(this.env, { id: this.check.id, optional: false });
       entry = compute(ctx).then(
         (value) => ({ value: value as unknown, exchanges: ctx.exchanges }),
         (err: unknown) => {
@@ -213,6 +215,7 @@ export class CheckContext {
     } catch (err) {
       const exchanges = (err as { exchanges?: Exchange[] }).exchanges;
       if (exchanges) this.exchanges.push(...exchanges);
+      if (err instanceof Declined && this.check.optional) throw new Outcome('unsupported', err.declined);
       throw err;
     }
   }
@@ -221,10 +224,13 @@ export class CheckContext {
     if (res.status === 200) return;
     const error = isObject(res.json) && isObject(res.json.error) ? res.json.error : undefined;
     const message = error && typeof error.message === 'string' ? error.message : res.text;
-    if (res.status >= 400 && res.status < 500 && error && typeof error.message === 'string' && (options.optional || this.check.optional)) {
-      unsupported(`declined with HTTP ${res.status}: ${q(message, 200)}`);
+    const failure = `expected HTTP 200, got ${res.status}: ${q(message, 300)}`;
+    if (res.status >= 400 && res.status < 500 && error && typeof error.message === 'string') {
+      const declined = `declined with HTTP ${res.status}: ${q(message, 200)}`;
+      if (options.optional || this.check.optional) unsupported(declined);
+      throw new Declined(failure, declined);
     }
-    fail(`expected HTTP 200, got ${res.status}: ${q(message, 300)}`);
+    fail(failure);
   }
 
   private validate(schema: Parameters<WireLog['validate']>[0], data: unknown, exchange: Exchange): void {

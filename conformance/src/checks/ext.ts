@@ -27,7 +27,7 @@ import {
 } from './helpers.js';
 import { isObject, q } from './observed.js';
 import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, requireTokenizer, sampled, tokenizedText } from './oracles.js';
-import { check, fail, Outcome, skip, unsupported, type CheckDef } from './types.js';
+import { check, Declined, fail, Outcome, skip, type CheckDef } from './types.js';
 
 const REP = PROMPTS.repetitive;
 
@@ -714,8 +714,8 @@ function presetSupport(ctx: CheckContext): Promise<string> {
       try {
         return await expectCollapseToGreedy(c, { preset: 'Debug-deterministic' });
       } catch (err) {
-        if (!(err instanceof Outcome) || err.verdict !== 'unsupported' || listed.length > 0) throw err;
-        unsupported(`preset "Debug-deterministic" declined and no preset list at GET /v1/internal/presets: ${err.message}`);
+        if (!(err instanceof Declined) || listed.length > 0) throw err;
+        throw new Declined(err.message, `preset "Debug-deterministic" declined and no preset list at GET /v1/internal/presets: ${err.declined}`);
       }
     }
     for (const name of listed.slice(0, 3)) {

@@ -73,6 +73,22 @@ export class Outcome extends Error {
   }
 }
 
+/**
+ * A clean refusal: a 4xx with an OpenAI error envelope. It is a failure for a core feature
+ * and `unsupported` for an optional one; shared oracles raise it so that each check that
+ * uses them decides by its own `optional` flag.
+ */
+export class Declined extends Outcome {
+  constructor(
+    message: string,
+    /** The text used when the refusal counts as `unsupported`. */
+    readonly declined: string,
+  ) {
+    super('fail', message);
+    this.name = 'Declined';
+  }
+}
+
 /** The server broke the requirement. */
 export function fail(message: string): never {
   throw new Outcome('fail', message);
