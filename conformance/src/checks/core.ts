@@ -83,7 +83,10 @@ export const coreChecks: CheckDef[] = [
     source: 'llama.cpp passes unknown fields through; vLLM accepts extras; OpenAI rejects them with 400. Any of these is fine, a crash is not.',
     async run(ctx) {
       const res = await ctx.post({ prompt: PROMPTS.main, max_tokens: 2, x_conformance_probe: true });
-      if (res.status === 200) return 'accepted (ignored)';
+      if (res.status === 200) {
+        readChoices(res.json, 'the 200 response');
+        return 'accepted (ignored)';
+      }
       ctx.expectRejection(res, 'an unknown field');
       return `rejected with HTTP ${res.status}`;
     },
@@ -199,7 +202,10 @@ export const coreChecks: CheckDef[] = [
     source: 'llama.cpp `exceed_context_size_error`; TGW truncation_length; vLLM rejects prompt + max_tokens > max_model_len.',
     async run(ctx) {
       const res = await ctx.post({ prompt: PROMPTS.main, max_tokens: 10_000_000, temperature: 0, stop: ['.', '\n'] });
-      if (res.status === 200) return 'accepted (clamped to the context)';
+      if (res.status === 200) {
+        readChoices(res.json, 'the 200 response');
+        return 'accepted (clamped to the context)';
+      }
       ctx.expectRejection(res, 'max_tokens 10000000');
       return `rejected with HTTP ${res.status}`;
     },

@@ -3,7 +3,7 @@
  */
 import type { StreamResult } from './context.js';
 import { define, expect400, expectSame, finishOf } from './helpers.js';
-import { isObject, q, readUsage } from './observed.js';
+import { isObject, q, readChoices, readUsage } from './observed.js';
 import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, sampled, uncertainPoint } from './oracles.js';
 import { check, fail, skip, type CheckDef } from './types.js';
 
@@ -255,13 +255,9 @@ export const seedStreamChecks: CheckDef[] = [
     async run(ctx) {
       const prompt = 'Café crème, naïve façade — 東京 😀 ✓';
       let fields: Record<string, unknown> = { prompt, max_tokens: 12, temperature: 0, echo: true };
-      let plain = await ctx.post({ ...fields, stream: false });
-      if (plain.status !== 200) {
-        fields = { prompt, max_tokens: 12, temperature: 0 };
-        plain = await ctx.post(fields);
-      }
-      check(plain.status === 200, `HTTP ${plain.status}`);
-      const ref = isObject(plain.json) && Array.isArray(plain.json.choices) && isObject(plain.json.choices[0]) ? String(plain.json.choices[0].text) : '';
+      const echoed = await ctx.post({ ...fields, stream: false });
+      if (echoed.status >= 400 && echoed.status < 500) fields = { prompt, max_tokens: 12, temperature: 0 };
+      const ref = (echoed.status === 200 ? readChoices(echoed.json, 'response')[0]?.text : (await ctx.complete(fields)).text) ?? '';
       const res = await ctx.stream(fields);
       if (!ref.includes('\uFFFD')) {
         res.chunks.forEach((c, n) => {
