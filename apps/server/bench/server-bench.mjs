@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Server benchmark: what HTTP + SSE cost on top of the engine, and requests/s at several
-// client concurrencies. Everything runs in one process on 127.0.0.1 with the embedded tiny
-// model, and each HTTP figure is printed next to the same work done by calling the engine
-// directly in the same run. Usage: npm run bench -w @textgen-spec/server [-- --quick]
-import { request as httpRequest, Agent } from 'node:http';
+// client concurrencies. The server runs in this process on 127.0.0.1 with the embedded tiny
+// model, the HTTP client in a worker thread, and each HTTP figure is printed next to the same
+// work done by calling the engine directly in the same run.
+// Usage: npm run bench -w @textgen-spec/server [-- --quick]
+import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { loadEngine } from '@textgen-spec/engine';
 import { parseCompletionRequest } from '@textgen-spec/spec';
 import { startServer } from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 3 : 8;
+const ROUNDS = quick ? 3 : 15;
 const STREAM_TOKENS = 128;
 const RPS_SECONDS = quick ? 2 : 5;
 const CONCURRENCIES = [1, 4, 16];
@@ -40,65 +41,22 @@ async function direct(body) {
   return { ttft: first ?? NaN, total: performance.now() - start, tokens };
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-/** Over HTTP + SSE: time to the first `data:` event with text, total time to [DONE]. */
-function overHttp(url, body) {
+const worker = new Worker(new URL('./http-client.mjs', import.meta.url));
+/** Runs a job in the client worker. */
+function client(job) {
   return new Promise((resolve, reject) => {
-    const payload = JSON.stringify({ model, ...body, stream: true, stream_options: { include_usage: true } });
-    const start = performance.now();
-    let first = null;
-    let tokens = 0;
-    let buffer = '';
-    const req = httpRequest(`${url}/v1/completions`, {
-      method: 'POST',
-      agent,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
-    });
-    req.on('response', (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer.slice(6, end);
-          buffer = buffer.slice(end + 2);
-          if (data === '[DONE]') continue;
-          const event = JSON.parse(data);
-          if (first === null && event.choices?.some((c) => c.text !== '')) first = performance.now() - start;
-          if (event.usage) tokens = event.usage.completion_tokens;
-        }
-      });
-      res.on('end', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens }));
-    });
-    req.on('error', reject);
-    req.end(payload);
+    worker.once('message', (reply) => (reply.ok ? resolve(reply.result) : reject(new Error(reply.error))));
+    worker.postMessage(job);
   });
 }
-
-/** Non-streaming small completion over HTTP; resolves with the status. */
-function smallOverHttp(url) {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify({ model, ...smallBody });
-    const req = httpRequest(`${url}/v1/completions`, {
-      method: 'POST',
-      agent,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
-    });
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const overHttp = (url, body) => client({ type: 'stream', url, body: { model, ...body } });
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
-const pct = (http, base) => `${(((http - base) / base) * 100).toFixed(1)}%`;
+const pct = (http, base) => `${http >= base ? '+' : ''}${(((http - base) / base) * 100).toFixed(1)}%`;
+const delta = (http, base) => `${http >= base ? '+' : ''}${(http - base).toFixed(2)} ms`;
 
 /** Runs `job` from `concurrency` loops for `seconds`; returns completed jobs per second. */
 async function throughput(concurrency, seconds, job) {
@@ -138,9 +96,9 @@ const summary = (list) => ({
 const d = summary(runs.direct);
 const h = summary(runs.http);
 console.log(`1. One stream of ${d.tokens} tokens, median of ${ROUNDS} alternating rounds`);
-console.log('                      engine direct   HTTP + SSE   overhead');
-console.log(`   time to 1st token  ${d.ttft.toFixed(1).padStart(10)} ms ${h.ttft.toFixed(1).padStart(9)} ms   ${pct(h.ttft, d.ttft)}`);
-console.log(`   total              ${d.total.toFixed(1).padStart(10)} ms ${h.total.toFixed(1).padStart(9)} ms   ${pct(h.total, d.total)}`);
+console.log('                      engine direct   HTTP + SSE   difference');
+console.log(`   time to 1st token  ${d.ttft.toFixed(1).padStart(10)} ms ${h.ttft.toFixed(1).padStart(9)} ms   ${delta(h.ttft, d.ttft)} (${pct(h.ttft, d.ttft)})`);
+console.log(`   total              ${d.total.toFixed(1).padStart(10)} ms ${h.total.toFixed(1).padStart(9)} ms   ${delta(h.total, d.total)} (${pct(h.total, d.total)})`);
 console.log(`   tokens/s           ${d.tps.toFixed(0).padStart(13)} ${h.tps.toFixed(0).padStart(12)}   ${pct(h.tps, d.tps)}`);
 
 // --- 2. Small completions (max_tokens 4): requests/s at client concurrency 1, 4, 16 ---
@@ -156,13 +114,15 @@ for (const concurrency of CONCURRENCIES) {
     logLevel: 'silent',
   });
   await limited.ready;
-  const statuses = new Map();
   const directRps = await throughput(concurrency, RPS_SECONDS, () => direct(smallBody));
-  const httpRps = await throughput(concurrency, RPS_SECONDS, async () => {
-    const status = await smallOverHttp(limited.url);
-    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const { rps: httpRps, statuses } = await client({
+    type: 'throughput',
+    url: limited.url,
+    body: { model, ...smallBody },
+    concurrency,
+    seconds: RPS_SECONDS,
   });
-  const bad = [...statuses].filter(([status]) => status !== 200);
+  const bad = Object.entries(statuses).filter(([status]) => status !== '200');
   console.log(
     `   ${String(concurrency).padStart(11)}   ${directRps.toFixed(1).padStart(19)}   ${httpRps.toFixed(1).padStart(10)}   ${(httpRps / directRps).toFixed(2).padStart(11)}${bad.length ? `  non-200: ${JSON.stringify(bad)}` : ''}`,
   );
@@ -170,5 +130,5 @@ for (const concurrency of CONCURRENCIES) {
 }
 
 await server.close();
-agent.destroy();
+await worker.terminate();
 await engine.dispose();
