@@ -1,0 +1,28 @@
+/**
+ * `npm run compat -w @textgen-spec/conformance`: starts the reference server (compat and
+ * strict profiles, embedded tiny model), runs every check against each, and rewrites the
+ * generated matrix of docs/compatibility.md. The self-test fails when the committed matrix
+ * differs from what the reference server does now.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { COMPAT_BEGIN, COMPAT_END, renderReferenceMatrix, replaceBetween } from '../src/docs/render.js';
+import { formatSummary } from '../src/reporters/text.js';
+import { runAgainst, startHarness } from '../src/self-test/harness.js';
+import { findPackageRoot } from './generated-files.js';
+
+const root = findPackageRoot();
+const harness = await startHarness();
+try {
+  const compat = await runAgainst(harness.servers.compat.url, 'compat');
+  const strict = await runAgainst(harness.servers.strict.url, 'strict');
+  const path = resolve(root, '../docs/compatibility.md');
+  const before = readFileSync(path, 'utf8');
+  const after = replaceBetween(before, COMPAT_BEGIN, COMPAT_END, renderReferenceMatrix(compat, strict));
+  writeFileSync(path, after);
+  console.log(`compat: ${formatSummary(compat.summary)}`);
+  console.log(`strict: ${formatSummary(strict.summary)}`);
+  console.log(before === after ? 'docs/compatibility.md is up to date' : 'rewrote docs/compatibility.md');
+} finally {
+  await harness.close();
+}

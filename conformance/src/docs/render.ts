@@ -1,0 +1,129 @@
+/**
+ * Generated documentation: the check reference (docs/conformance.md, from the registry) and
+ * the compatibility matrix (docs/compatibility.md, from reports). Both are committed and
+ * drift-checked by tests.
+ */
+import { FEATURES, type CheckDef } from '../checks/types.js';
+import type { ConformanceReport, FeatureStatus, ReportVerdict } from '../report/types.js';
+
+export const CHECKS_BEGIN = '<!-- BEGIN GENERATED CHECK LIST (npm run generate -w @textgen-spec/conformance) -->';
+export const CHECKS_END = '<!-- END GENERATED CHECK LIST -->';
+export const FAULTS_BEGIN = '<!-- BEGIN GENERATED FAULT LIST (npm run generate -w @textgen-spec/conformance) -->';
+export const FAULTS_END = '<!-- END GENERATED FAULT LIST -->';
+export const COMPAT_BEGIN = '<!-- BEGIN GENERATED MATRIX (npm run compat -w @textgen-spec/conformance) -->';
+export const COMPAT_END = '<!-- END GENERATED MATRIX -->';
+
+/** Replaces the text between two marker lines (markers kept); throws when they are missing. */
+export function replaceBetween(text: string, begin: string, end: string, content: string): string {
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`markers ${begin} ... ${end} not found`);
+  return `${text.slice(0, a + begin.length)}\n${content.trim()}\n${text.slice(b)}`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The check reference: one section per feature, one entry per check. */
+export function renderCheckList(checks: readonly CheckDef[]): string {
+  const out: string[] = [];
+  const count = (l: string) => checks.filter((c) => c.level === l).length;
+  out.push(
+    `${checks.length} checks: ${count('MUST')} MUST, ${count('SHOULD')} SHOULD, ${count('EXT')} EXT, ${count('INFO')} INFO ` +
+      `(${checks.filter((c) => c.strictOnly).length} of them strict-only: INFO in the compat profile).`,
+    '',
+  );
+  for (const group of ['openai', 'tgw'] as const) {
+    out.push(group === 'openai' ? '### OpenAI API' : '### text-generation-webui extensions', '');
+    for (const feature of FEATURES.filter((f) => f.group === group)) {
+      const mine = checks.filter((c) => c.feature === feature.id);
+      if (mine.length === 0) continue;
+      out.push(`#### ${feature.title} (\`${feature.id}\`)`, '');
+      for (const c of mine) {
+        const level = c.strictOnly ? `${c.level} (strict) / INFO (compat)` : c.level;
+        const flags = [c.optional ? 'optional feature: a clean 4xx is `unsupported`' : '', c.tags?.length ? `tags: ${c.tags.join(', ')}` : '']
+          .filter((f) => f !== '')
+          .join('; ');
+        out.push(
+          `- **\`${c.id}\`** · ${level} · ${c.title}${flags ? ` (${flags})` : ''}`,
+          `  - Sends: ${c.sends}`,
+          `  - Expects: ${c.expects}`,
+          `  - Why: ${c.source}`,
+        );
+      }
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+/** The fault catalogue of the self-test: name, the bug it imitates, the checks it breaks. */
+export function renderFaultList(faults: readonly { name: string; description: string; targets: readonly string[]; profile?: string }[]): string {
+  const out = ['| Fault | Imitates | Must break |', '|---|---|---|'];
+  for (const f of faults) {
+    const profile = f.profile && f.profile !== 'compat' ? ` (${f.profile} profile)` : '';
+    out.push(`| \`${f.name}\`${profile} | ${cell(f.description)} | ${f.targets.map((t) => `\`${t}\``).join(', ')} |`);
+  }
+  return out.join('\n');
+}
+
+const STATUS: Record<FeatureStatus, string> = {
+  supported: '✅ supported',
+  partial: '🟡 partial',
+  failing: '❌ failing',
+  unsupported: '➖ unsupported',
+  untested: '⬜ untested',
+};
+
+const VERDICT: Record<ReportVerdict, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  warn: '⚠️ warn',
+  unsupported: '➖ unsupported',
+  skip: '⏭️ skip',
+  error: '💥 error',
+};
+
+/** A column label for a report. */
+export interface MatrixColumn {
+  label: string;
+  report: ConformanceReport;
+}
+
+/**
+ * The compatibility matrix: features as rows, one column per report; then every check with
+ * its verdict per column, and the messages of everything that did not pass. Only stable
+ * facts go in (no timings, no model output), so a re-run on the same server gives the same
+ * text.
+ */
+export function renderCompatibility(columns: readonly MatrixColumn[]): string {
+  const out: string[] = [];
+  const head = `| Feature | ${columns.map((c) => c.label).join(' | ')} |`;
+  out.push(head, `|---|${columns.map(() => '---|').join('')}`);
+  for (const f of FEATURES) {
+    if (!columns.some((c) => f.id in c.report.features)) continue;
+    out.push(`| ${cell(f.title)} (\`${f.id}\`) | ${columns.map((c) => STATUS[c.report.features[f.id] ?? 'untested']).join(' | ')} |`);
+  }
+  out.push('', '#### Every check', '', `| Check | Level | ${columns.map((c) => c.label).join(' | ')} |`, `|---|---|${columns.map(() => '---|').join('')}`);
+  const ids = columns[0]?.report.checks.map((c) => c.id) ?? [];
+  for (const id of ids) {
+    const levels = [...new Set(columns.map((c) => c.report.checks.find((x) => x.id === id)?.level ?? '-'))].join(' / ');
+    out.push(`| \`${id}\` | ${levels} | ${columns.map((c) => VERDICT[c.report.checks.find((x) => x.id === id)?.verdict ?? 'skip']).join(' | ')} |`);
+  }
+  for (const col of columns) {
+    const notes = col.report.checks.filter((c) => c.verdict !== 'pass');
+    if (notes.length === 0) continue;
+    out.push('', `#### Notes: ${col.label}`, '');
+    for (const c of notes) out.push(`- \`${c.id}\` ${VERDICT[c.verdict]}: ${cell(c.message.split('\n')[0] ?? '')}`);
+  }
+  return out.join('\n');
+}
+
+/** The reference server's columns of docs/compatibility.md (both profiles). */
+export function renderReferenceMatrix(compat: ConformanceReport, strict: ConformanceReport): string {
+  return renderCompatibility([
+    { label: 'Reference server (compat)', report: compat },
+    { label: 'Reference server (strict)', report: strict },
+  ]);
+}

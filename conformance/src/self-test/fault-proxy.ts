@@ -1,0 +1,159 @@
+/**
+ * A fault-injection proxy for the self-test: an HTTP server on 127.0.0.1 that forwards
+ * every request to a real server and, when a fault is set, rewrites the request or the
+ * response the way a broken server would. Pointing the runner at the proxy with a fault
+ * proves that the checks aimed at that fault can fail.
+ *
+ * Without a fault the proxy passes bytes through as they arrive (streams keep their timing).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SseParser } from '../http/sse.js';
+import type { Fault, ProxyReply, ProxyRequest, ProxyState, SseItem } from './faults.js';
+
+export interface FaultProxy {
+  /** The proxy's URL (http://127.0.0.1:PORT). */
+  readonly url: string;
+  /** The active fault; null passes everything through. */
+  fault: Fault | null;
+  close(): Promise<void>;
+}
+
+export interface FaultProxyOptions {
+  /** The real server's URL. */
+  target: string;
+  /** The server's API key, for faults that forge authentication. */
+  apiKey?: string;
+}
+
+/** Starts the proxy on a free loopback port. */
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = options.target.replace(/\/+$/, '');
+  const state: ProxyState = { inFlight: 0, requests: 0, startedAt: Math.floor(Date.now() / 1000), apiKey: options.apiKey };
+  const proxy: { fault: Fault | null } = { fault: null };
+  const server: Server = createServer((req, res) => {
+    handle(req, res, target, proxy.fault, state).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`fault proxy: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get fault() {
+      return proxy.fault;
+    },
+    set fault(f: Fault | null) {
+      proxy.fault = f;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of req) parts.push(chunk as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function reply(res: ServerResponse, r: ProxyReply): void {
+  const body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/json' });
+  res.end(body);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, target: string, fault: Fault | null, state: ProxyState): Promise<void> {
+  const raw = await readBody(req);
+  let body: unknown;
+  try {
+    body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
+  } catch {
+    body = undefined;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of ['authorization', 'content-type', 'accept']) {
+    const v = req.headers[name];
+    if (typeof v === 'string') headers[name] = v;
+  }
+  let request: ProxyRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers, body, raw };
+  state.requests++;
+  state.inFlight++;
+  try {
+    if (fault?.request) {
+      const out = fault.request(request, state);
+      if (out && 'status' in out) {
+        reply(res, out);
+        return;
+      }
+      if (out) request = out;
+    }
+    const sendBody =
+      request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body !== undefined && request.body !== request.raw ? JSON.stringify(request.body) : request.raw;
+    const upstream = await fetch(target + request.path, { method: request.method, headers: request.headers, body: sendBody });
+    const contentType = upstream.headers.get('content-type') ?? '';
+    const isStream = /text\/event-stream/i.test(contentType);
+
+    if (isStream && fault && (fault.events || fault.serialize || fault.streamContentType)) {
+      const text = await upstream.text();
+      const parser = new SseParser();
+      parser.push(text);
+      parser.end();
+      let items: SseItem[] = parser.events.map((e) => {
+        if (e.data.trim() === '[DONE]') return '[DONE]';
+        try {
+          return JSON.parse(e.data) as SseItem;
+        } catch {
+          return e.data as unknown as SseItem;
+        }
+      });
+      if (fault.events) items = fault.events(items, request, state);
+      const out = fault.serialize ? fault.serialize(items) : items.map((i) => `data: ${typeof i === 'string' ? i : JSON.stringify(i)}\n\n`).join('');
+      res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? contentType, 'cache-control': 'no-cache' });
+      res.end(out);
+      return;
+    }
+    if (!isStream && fault && (fault.response || fault.error)) {
+      const text = await upstream.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text) as unknown;
+      } catch {
+        json = undefined;
+      }
+      if (upstream.status < 400 && fault.response && json !== undefined) {
+        const out = fault.response(json as never, request, state);
+        if (out && typeof out === 'object' && 'status' in out && 'body' in out && typeof (out as ProxyReply).status === 'number') {
+          reply(res, out as ProxyReply);
+          return;
+        }
+        reply(res, { status: upstream.status, body: out ?? json, contentType });
+        return;
+      }
+      if (upstream.status >= 400 && fault.error) {
+        const out = fault.error(upstream.status, json, request);
+        reply(res, out);
+        return;
+      }
+      res.writeHead(upstream.status, { 'content-type': contentType });
+      res.end(text);
+      return;
+    }
+    // Pass through as the bytes arrive.
+    res.writeHead(upstream.status, {
+      'content-type': contentType,
+      ...(isStream ? { 'cache-control': 'no-cache' } : {}),
+    });
+    if (upstream.body) {
+      for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+    }
+    res.end();
+  } finally {
+    state.inFlight--;
+  }
+}

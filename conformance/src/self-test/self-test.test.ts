@@ -1,0 +1,173 @@
+/**
+ * The self-test: the reference server passes every check it implements in both profiles,
+ * and every check fails under at least one named fault injected by the proxy.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { COMPAT_BEGIN, COMPAT_END, renderReferenceMatrix, replaceBetween } from '../docs/render.js';
+import { CHECKS } from '../checks/registry.js';
+import { effectiveLevel } from '../runner/run.js';
+import type { ConformanceReport } from '../report/types.js';
+import { FAULTS } from './faults.js';
+import { runAgainst, runFault, SELF_TEST_API_KEY, startHarness, type Harness } from './harness.js';
+
+const reportSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../report.schema.json'), 'utf8')) as object;
+const validateReport = new Ajv({ strict: true, allowUnionTypes: true }).compile(reportSchema);
+
+/** Runs dist/cli.js without blocking this process (the fault proxy lives here). */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../dist/cli.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+}, 180_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Checks of a report that went wrong on the reference server. */
+function badOnReference(report: ConformanceReport): string[] {
+  return report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error').map((c) => `${c.id} (${c.level}): ${c.verdict}: ${c.message}`);
+}
+
+describe('the fault catalogue', () => {
+  test('every check is the target of at least one fault, and every target is a check', () => {
+    const ids = new Set(CHECKS.map((c) => c.id));
+    const targeted = new Set(FAULTS.flatMap((f) => f.targets));
+    expect([...ids].filter((id) => !targeted.has(id))).toEqual([]);
+    expect([...targeted].filter((id) => !ids.has(id))).toEqual([]);
+    expect(new Set(FAULTS.map((f) => f.name)).size).toBe(FAULTS.length);
+  });
+});
+
+const reference: Partial<Record<'compat' | 'strict', ConformanceReport>> = {};
+
+describe.sequential('the reference server', () => {
+  for (const profile of ['compat', 'strict'] as const) {
+    test(`passes every MUST, SHOULD and EXT check it does not decline (${profile} profile)`, async () => {
+      const report = await runAgainst(h.servers[profile].url, profile);
+      reference[profile] = report;
+      expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
+      expect(badOnReference(report)).toEqual([]);
+      expect(report.summary.exitCode).toBe(0);
+      expect(report.checks.length).toBe(CHECKS.length);
+    }, 240_000);
+  }
+
+  test('docs/compatibility.md shows what it does now (else run: npm run compat -w @textgen-spec/conformance)', () => {
+    const { compat, strict } = reference;
+    if (!compat || !strict) throw new Error('the profile runs above did not complete');
+    const path = resolve(import.meta.dirname, '../../../docs/compatibility.md');
+    const committed = readFileSync(path, 'utf8');
+    expect(committed).toBe(replaceBetween(committed, COMPAT_BEGIN, COMPAT_END, renderReferenceMatrix(compat, strict)));
+  });
+});
+
+describe.sequential('the CLI against the reference server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-cli-'));
+
+  test('a clean run exits 0, ends with the summary line and writes every report format', async () => {
+    const json = join(dir, 'report.json');
+    const r = await cli(
+      ['--url', h.proxies.compat.url, '--only', 'completions.shape,stop.string,stream.done', '--json', json, '--junit', join(dir, 'junit.xml'), '--markdown', join(dir, 'summary.md'), '--github'],
+      { TEXTGEN_CONFORMANCE_API_KEY: SELF_TEST_API_KEY },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('6 passed, 0 failed, 1 skipped');
+    expect(r.stdout).toContain('::notice title=textgen-conformance::6 passed, 0 failed, 1 skipped');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ConformanceReport;
+    expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
+    expect(report.server.systemFingerprint).not.toBeNull();
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('<testcase classname="stop" name="stop.string"');
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('## ✅ Completions conformance: 6 passed, 0 failed, 1 skipped');
+  });
+
+  test('an unexpected failure exits 1; listed in the baseline it exits 0; a stale entry exits 1', async () => {
+    const base = ['--url', h.proxies.compat.url, '--api-key', SELF_TEST_API_KEY, '--only', 'stream.done,stream.framing'];
+    const { FAULTS: all } = await import('./faults.js');
+    h.proxies.compat.fault = all.find((f) => f.name === 'no-done')!;
+    try {
+      const failing = await cli(base);
+      expect(failing.code).toBe(1);
+      expect(failing.stdout.trim().split('\n').at(-1)).toBe('3 passed, 1 failed, 2 skipped');
+      const baseline = join(dir, 'baseline.txt');
+      writeFileSync(baseline, '# known\nstream.done\n');
+      const expected = await cli([...base, '--baseline', baseline]);
+      expect(expected.code, expected.stdout).toBe(0);
+      expect(expected.stdout.trim().split('\n').at(-1)).toBe('3 passed, 1 failed (1 expected), 2 skipped');
+      writeFileSync(baseline, 'stream.done\nstream.framing\n');
+      const stale = await cli([...base, '--baseline', baseline]);
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toContain('stale baseline entry');
+      writeFileSync(baseline, 'stream.nonexistent\n');
+      expect((await cli([...base, '--baseline', baseline])).code).toBe(2);
+    } finally {
+      h.proxies.compat.fault = null;
+    }
+  });
+
+  test('the GitHub Action script runs the CLI from its inputs and writes the job summary and output', async () => {
+    const summary = join(dir, 'step-summary.md');
+    const output = join(dir, 'github-output');
+    const r = await new Promise<{ code: number | null; out: string }>((done) => {
+      const child = spawn('bash', [resolve(import.meta.dirname, '../../action/run.sh')], {
+        env: {
+          ...process.env,
+          INPUT_URL: h.proxies.compat.url,
+          INPUT_API_KEY: SELF_TEST_API_KEY,
+          INPUT_ONLY: 'completions.usage',
+          INPUT_PROFILE: 'compat',
+          INPUT_WAIT: '5',
+          GITHUB_STEP_SUMMARY: summary,
+          GITHUB_OUTPUT: output,
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => done({ code, out }));
+    });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('::notice title=textgen-conformance::');
+    expect(readFileSync(summary, 'utf8')).toContain('## ✅ Completions conformance');
+    expect(readFileSync(output, 'utf8')).toBe('exit-code=0\n');
+  });
+
+  test('without the API key the server is refused: exit 2', async () => {
+    const r = await cli(['--url', h.proxies.compat.url, '--only', 'completions.shape']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--api-key');
+  });
+});
+
+describe.sequential('each fault makes its target checks fail', () => {
+  for (const fault of FAULTS) {
+    test(fault.name, async () => {
+      const report = await runFault(h, fault);
+      const wrong: string[] = [];
+      for (const id of fault.targets) {
+        const check = CHECKS.find((c) => c.id === id)!;
+        const result = report.checks.find((c) => c.id === id);
+        const expected = effectiveLevel(check, fault.profile ?? 'compat') === 'INFO' ? 'warn' : 'fail';
+        if (result?.verdict !== expected) wrong.push(`${id}: expected ${expected}, got ${result?.verdict ?? 'no result'}: ${result?.message ?? ''}`);
+      }
+      expect(wrong).toEqual([]);
+      const onlyInfo = fault.targets.every((id) => effectiveLevel(CHECKS.find((c) => c.id === id)!, fault.profile ?? 'compat') === 'INFO');
+      expect(report.summary.exitCode).toBe(onlyInfo ? 0 : 1);
+    }, 120_000);
+  }
+});
