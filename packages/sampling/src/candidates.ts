@@ -5,8 +5,9 @@
  * possible (at 150k tokens one pass costs about 0.2 ms here, one sort about 30 ms):
  *
  * - **dense**: every token id is a candidate unless its logit is -Infinity. Logits live in
- *   `work` (a copy of the model's logits, indexed by token id) and are multiplied by a pending
- *   `scale`: temperature is applied lazily, since top_k after temperature never needs it.
+ *   `work` (a copy of the model's logits, indexed by token id), multiplied by a pending `scale`
+ *   and possibly transformed by a pending quadratic sampling: both are applied lazily, since a
+ *   top_k right after them only needs the ranking, which they keep.
  * - **sparse**: `n` candidates as parallel arrays `ids` / `vals` (float64, all finite). Created by
  *   the first truncation: top_k and top_p select straight from the dense array, the other
  *   truncations compact it first.
@@ -17,17 +18,24 @@
 import {
   entropySums32,
   entropySums64,
+  entropySumsOnline32,
   expInto32,
   expInto64,
   maxOf32,
   maxOf64,
+  quadratic64,
+  quadraticToSparse,
+  quadraticValue,
+  scaleInPlace32,
   selectTopDense,
   selectTopSparse,
   sumExp32,
   sumExp64,
+  sumExpOnline32,
   TopHeap,
 } from './kernels.js';
 import { expNonPositive } from './math.js';
+import { clampLogit } from './processors.js';
 
 /** Reusable buffers for one vocabulary size. */
 export class Workspace {
@@ -81,13 +89,23 @@ export class Candidates {
   dense = true;
   /** Pending multiplier of the dense logits (1 / temperature). Always 1 in sparse mode. */
   scale = 1;
+  /**
+   * Dense mode: quadratic sampling not yet written to `work`, applied after `scale`. Kept pending
+   * only while nothing needs every value: top_k right after it selects on the raw logits (the
+   * transform is monotone then) and transforms just the k survivors, saving a vocabulary pass.
+   */
+  private pendingQuadratic: { max: number; kf: number; hf: number } | null = null;
   /** Number of positions: the vocabulary size in dense mode, the candidate count in sparse mode. */
   n: number;
   /** Sparse mode: candidates are best first. */
   sorted = false;
   /** Sparse mode: candidates are in increasing token id order. */
   idOrdered = false;
-  /** The current maximum logit, when known (cleared by every edit that can change it). */
+  /**
+   * The maximum, when known (cleared by every edit that can change it): in dense mode the raw
+   * maximum of `work` (the maximum logit is then knownMax * scale, computed exactly like each
+   * logit, so the best token's logit - max is exactly 0), in sparse mode the maximum of `vals`.
+   */
   private knownMax: number | null = null;
   /**
    * Whether the last `selectTop` listed its positions best first (false: in position order,
@@ -108,17 +126,9 @@ export class Candidates {
     if (!this.dense && this.n > 1) this.sorted = false;
   }
 
-  /** Number of candidates left (finite logits). */
-  count(): number {
-    if (!this.dense) return this.n;
-    const work = this.ws.work;
-    let c = 0;
-    for (let i = 0; i < work.length; i++) if (work[i]! > -Infinity) c++;
-    return c;
-  }
-
   /** Switches to the sparse representation, applying the pending scale; keeps id order. */
   toSparse(): void {
+    this.flushQuadratic();
     if (!this.dense) return;
     const { work, ids, vals } = this.ws;
     const s = this.scale;
@@ -131,6 +141,7 @@ export class Candidates {
         j++;
       }
     }
+    if (this.knownMax !== null) this.knownMax = this.knownMax * s;
     this.dense = false;
     this.scale = 1;
     this.n = j;
@@ -140,38 +151,74 @@ export class Candidates {
 
   /** Applies the pending dense scale to `work` (needed before editing logits in place). */
   materializeScale(): void {
+    this.flushQuadratic();
     if (!this.dense || this.scale === 1) return;
-    const work = this.ws.work;
-    const s = this.scale;
-    for (let i = 0; i < work.length; i++) work[i] = work[i]! * s;
+    scaleInPlace32(this.ws.work, this.n, this.scale);
+    this.knownMax = null;
     this.scale = 1;
   }
 
-  /** Multiplies every logit by `factor` (> 0): temperature. Keeps the order. */
+  /**
+   * Multiplies every logit by `factor` (> 0): temperature. Keeps the order. A product that
+   * underflows to 0 makes the candidates equally likely (the limit T -> infinity).
+   */
   multiply(factor: number): void {
-    if (this.knownMax !== null) this.knownMax *= factor;
+    this.flushQuadratic();
     if (this.dense) {
-      this.scale *= factor;
+      const next = this.scale * factor;
+      if (next > 0 && next < Infinity) {
+        this.scale = next;
+        return;
+      }
+      this.toSparse(); // applies the current scale; the product is applied below
+    }
+    if (this.knownMax !== null) this.knownMax = clampLogit(this.knownMax * factor);
+    const vals = this.ws.vals;
+    for (let i = 0; i < this.n; i++) vals[i] = clampLogit(vals[i]! * factor);
+  }
+
+  /**
+   * Quadratic sampling (see `applyQuadratic`): dense logits get it lazily, sparse ones now.
+   * `kf`, `hf` are the finite coefficients of -kf·d² + hf·d³.
+   */
+  quadratic(kf: number, hf: number): void {
+    this.flushQuadratic();
+    const max = this.maxValue();
+    if (this.dense) {
+      if (max === -Infinity) return;
+      this.pendingQuadratic = { max, kf, hf };
       return;
     }
-    const vals = this.ws.vals;
-    for (let i = 0; i < this.n; i++) vals[i] = vals[i]! * factor;
+    this.knownMax = quadratic64(this.ws.vals, this.n, max, kf, hf);
+    if (this.n > 1) this.sorted = false;
+  }
+
+  /** Applies a pending quadratic transform to every candidate: one pass, to the sparse form. */
+  private flushQuadratic(): void {
+    const quad = this.pendingQuadratic;
+    if (quad === null) return;
+    this.pendingQuadratic = null;
+    const { work, ids, vals, sums } = this.ws;
+    this.n = quadraticToSparse(work, this.scale, quad.max, quad.kf, quad.hf, ids, vals, sums);
+    this.knownMax = sums[0]!;
+    this.dense = false;
+    this.scale = 1;
+    this.idOrdered = true;
+    this.sorted = this.n <= 1;
   }
 
   /** Largest current logit (-Infinity when there is no candidate). */
   maxValue(): number {
-    if (this.knownMax !== null) return this.knownMax;
-    let m: number;
-    if (this.dense) m = maxOf32(this.ws.work, this.n) * this.scale;
-    else if (this.sorted && this.n > 0) m = this.ws.vals[0]!;
-    else m = maxOf64(this.ws.vals, this.n);
-    this.knownMax = m;
-    return m;
-  }
-
-  /** Records the maximum after an edit that is known to keep it (quadratic sampling). */
-  setKnownMax(max: number): void {
-    this.knownMax = max;
+    const quad = this.pendingQuadratic;
+    if (quad !== null) return quadraticValue(quad.max, quad.max, quad.kf, quad.hf); // d = 0: the max
+    if (this.dense) {
+      this.knownMax ??= maxOf32(this.ws.work, this.n);
+      return this.knownMax * this.scale;
+    }
+    if (this.knownMax === null) {
+      this.knownMax = this.sorted && this.n > 0 ? this.ws.vals[0]! : maxOf64(this.ws.vals, this.n);
+    }
+    return this.knownMax;
   }
 
   /**
@@ -180,10 +227,18 @@ export class Candidates {
    * candidates. H = log Z - Σ p·(logit - max), which needs no logarithm per token.
    */
   entropyStats(): { max: number; logZ: number; entropy: number; valid: number } {
-    const max = this.maxValue();
+    this.flushQuadratic();
     const out = this.ws.sums;
-    if (this.dense) entropySums32(this.ws.work, this.n, this.scale, max, out);
-    else entropySums64(this.ws.vals, this.n, max, out);
+    let max: number;
+    if (this.dense && this.knownMax === null) {
+      entropySumsOnline32(this.ws.work, this.n, this.scale, out); // saves the separate max pass
+      this.knownMax = out[3]!;
+      max = this.knownMax * this.scale;
+    } else {
+      max = this.maxValue();
+      if (this.dense) entropySums32(this.ws.work, this.n, this.scale, max, out);
+      else entropySums64(this.ws.vals, this.n, max, out);
+    }
     const z = out[0]!;
     const logZ = Math.log(z);
     return { max, logZ, entropy: logZ - out[1]! / z, valid: out[2]! };
@@ -242,11 +297,13 @@ export class Candidates {
     if (this.dense) {
       const work = this.ws.work;
       const s = this.scale;
+      const quad = this.pendingQuadratic;
       for (let i = 0; i < count; i++) {
         const p = positions[i]!;
         ids2[i] = p;
-        vals2[i] = work[p]! * s;
+        vals2[i] = quad === null ? work[p]! * s : quadraticValue(work[p]! * s, quad.max, quad.kf, quad.hf);
       }
+      this.pendingQuadratic = null;
       this.dense = false;
       this.scale = 1;
     } else {
@@ -284,6 +341,9 @@ export class Candidates {
    * over the set and a binary heap of size k: no sort of the whole set.
    */
   selectTop(k: number, keepTies: boolean): number {
+    // A monotone pending transform keeps the ranking: select on the raw logits.
+    const quad = this.pendingQuadratic;
+    if (quad !== null && !(quad.kf >= 0 && quad.hf >= 0)) this.flushQuadratic();
     const { sel, overflow, heap, ids } = this.ws;
     heap.size = 0;
     this.selectionSorted = true;
@@ -319,13 +379,23 @@ export class Candidates {
    * band holds `mass`. Works from the dense array directly.
    */
   keepNucleus(mass: number): void {
-    const max = this.maxValue();
-    // Z over every candidate (one exp pass), then the band.
+    this.flushQuadratic();
+    // Z over every candidate (one exp pass, which also finds an unknown dense maximum), then the band.
     const dense = this.dense;
     const work = this.ws.work;
     const s = this.scale;
     const n = this.n;
-    const z = dense ? sumExp32(work, n, s, max) : sumExp64(this.ws.vals, n, max);
+    let max: number;
+    let z: number;
+    if (dense && this.knownMax === null) {
+      sumExpOnline32(work, n, s, this.ws.sums);
+      this.knownMax = this.ws.sums[1]!;
+      max = this.knownMax * s;
+      z = this.ws.sums[0]!;
+    } else {
+      max = this.maxValue();
+      z = dense ? sumExp32(work, n, s, max) : sumExp64(this.ws.vals, n, max);
+    }
     const { sel, ids, vals } = this.ws;
     let band = 0;
     for (let d = 4; ; d *= 2) {
@@ -372,6 +442,7 @@ export class Candidates {
    * Returns the token id.
    */
   draw(u: number): number {
+    this.flushQuadratic();
     const max = this.maxValue();
     const probs = this.ws.probs;
     if (this.dense) {

@@ -1,13 +1,3 @@
-export type {
-  LogitsMask,
-  Rng,
-  SamplerName,
-  SamplingParams,
-  SamplingRequestFields,
-  SequenceState,
-  StepResult,
-  TokenLogprob,
-} from './types.js';
 export { createRng, randomSeed, seedToState, splitmix64 } from './rng.js';
 export {
   acceptToken,
@@ -18,11 +8,12 @@ export {
   NoCandidateError,
   sampleToken,
 } from './sample.js';
-export type { TokenProbability } from './sample.js';
+export type { EmptyingStage, TokenProbability } from './sample.js';
 export { logprobsAt, logSumExp, topLogprobs } from './logprobs.js';
 export { isGreedy, isProcessor, isStageActive, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
 export type { OrderParams, StageName } from './order.js';
-export { defaultSamplingParams } from './params.js';
+export { defaultSamplingParams, samplingParamsFromRequest } from './params.js';
+export type { ModelTokenInfo } from './params.js';
 export { DRY_MAX_MATCH } from './processors.js';
 export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
 export type {
@@ -33,3 +24,13 @@ export type {
   GrammarSymbol,
   TokenVocabulary,
 } from './grammar/index.js';
+export type {
+  LogitsMask,
+  Rng,
+  SamplerName,
+  SamplingParams,
+  SamplingRequestFields,
+  SequenceState,
+  StepResult,
+  TokenLogprob,
+} from './types.js';

@@ -8,6 +8,9 @@
  */
 import { expNonPositive } from './math.js';
 
+/** Largest finite float32: quadratic sampling never produces +Infinity. */
+const MAX_F32 = 3.4028234663852886e38;
+
 // Each kernel exists twice, for the dense Float32Array and the sparse Float64Array: a loop that
 // sees both element types is polymorphic and measurably slower (about 1.8x for a max).
 
@@ -36,6 +39,30 @@ export function sumExp32(values: Float32Array, n: number, s: number, max: number
   let z = 0;
   for (let i = 0; i < n; i++) z += expNonPositive(values[i]! * s - max);
   return z;
+}
+
+/**
+ * Σ exp(values[i]·s - max) without knowing the maximum: one pass with a running maximum (the sum
+ * is rescaled when it moves). out[0] = the sum, relative to the final maximum; out[1] = the raw
+ * maximum (before the scale s), -Infinity when every value is.
+ */
+export function sumExpOnline32(values: Float32Array, n: number, s: number, out: Float64Array): void {
+  let raw = -Infinity;
+  let max = -Infinity;
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v > raw) {
+      const next = v * s;
+      z = raw === -Infinity ? 1 : z * Math.exp(max - next) + 1;
+      raw = v;
+      max = next;
+    } else {
+      z += expNonPositive(v * s - max);
+    }
+  }
+  out[0] = z;
+  out[1] = raw;
 }
 
 /** Σ exp(values[i] - max) over the first n values. */
@@ -89,6 +116,48 @@ export function entropySums32(values: Float32Array, n: number, s: number, max: n
   out[2] = valid;
 }
 
+/**
+ * `entropySums32` without knowing the maximum: one pass with a running maximum (Z and the
+ * weighted sum are rescaled when it moves, which happens a handful of times). Also writes the
+ * raw maximum (before the scale s) to out[3].
+ */
+export function entropySumsOnline32(values: Float32Array, n: number, s: number, out: Float64Array): void {
+  let raw = -Infinity;
+  let max = -Infinity;
+  let z = 0;
+  let w = 0;
+  let valid = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (!(v > -Infinity)) continue;
+    valid++;
+    if (v > raw) {
+      const next = v * s;
+      if (raw === -Infinity) {
+        z = 1;
+        w = 0;
+      } else {
+        // Sums were relative to the old maximum: x_new = x_old - delta, e_new = e_old * e^-delta.
+        const delta = next - max;
+        const r = Math.exp(-delta);
+        w = r * (w - delta * z);
+        z = z * r + 1;
+      }
+      raw = v;
+      max = next;
+      continue;
+    }
+    const x = v * s - max;
+    const e = expNonPositive(x);
+    z += e;
+    w += e * x;
+  }
+  out[0] = z;
+  out[1] = w;
+  out[2] = valid;
+  out[3] = raw;
+}
+
 /** `entropySums32` for sparse candidates (all finite, no pending scale). */
 export function entropySums64(values: Float64Array, n: number, max: number, out: Float64Array): void {
   let z = 0;
@@ -105,50 +174,64 @@ export function entropySums64(values: Float64Array, n: number, max: number, out:
 }
 
 /**
- * Quadratic sampling in place: with d = values[i]·s - max, values[i] = max - d²·(kf - hf·d)
- * (= -kf·d² + hf·d³ + max). Removed tokens stay at -Infinity. Returns the new maximum.
+ * Quadratic sampling of one logit x (already scaled): with d = x - max, max - d²·(kf - hf·d)
+ * (= -kf·d² + hf·d³ + max), clamped to the finite float32 range so that an overflow never
+ * turns a candidate into a removed token, nor into NaN.
  */
-export function quadratic32(values: Float32Array, n: number, s: number, max: number, kf: number, hf: number): number {
-  let m = -Infinity;
-  if (hf === 0 && kf > 0) {
-    // smoothing_curve 1 (the usual case): max - kf·d². Branch-free: -Infinity maps to itself.
-    for (let i = 0; i < n; i++) {
-      const d = values[i]! * s - max;
-      const q = max - kf * d * d;
-      values[i] = q;
-      if (q > m) m = q;
-    }
-  } else if (hf > 0) {
-    // Branch-free too: d = -Infinity gives max - Infinity · Infinity = -Infinity.
-    for (let i = 0; i < n; i++) {
-      const d = values[i]! * s - max;
-      const q = max - d * d * (kf - hf * d);
-      values[i] = q;
-      if (q > m) m = q;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (!(v > -Infinity)) continue;
-      const d = v * s - max;
-      const q = max - d * d * (kf - hf * d);
-      values[i] = q;
-      if (q > m) m = q;
-    }
-  }
-  return Math.fround(m); // the stored values are float32-rounded, and rounding is monotone
+export function quadraticValue(x: number, max: number, kf: number, hf: number): number {
+  const d = x - max;
+  const q = max - d * d * (kf - hf * d);
+  return q > MAX_F32 ? MAX_F32 : q >= -MAX_F32 ? q : -MAX_F32;
 }
 
-/** `quadratic32` for sparse candidates. Returns the new maximum. */
+/**
+ * Compacts dense logits into sparse candidates while applying quadratic sampling (values in
+ * float64: no float32 rounding, so no ties that the formula does not make). Returns the count;
+ * out[0] receives the new maximum.
+ */
+export function quadraticToSparse(
+  work: Float32Array,
+  s: number,
+  max: number,
+  kf: number,
+  hf: number,
+  ids: Int32Array,
+  vals: Float64Array,
+  out: Float64Array,
+): number {
+  let j = 0;
+  let m = -Infinity;
+  for (let i = 0; i < work.length; i++) {
+    const v = work[i]!;
+    if (!(v > -Infinity)) continue;
+    const q = quadraticValue(v * s, max, kf, hf);
+    ids[j] = i;
+    vals[j] = q;
+    if (q > m) m = q;
+    j++;
+  }
+  out[0] = m;
+  return j;
+}
+
+/** Quadratic sampling of sparse candidates in place (all finite). Returns the new maximum. */
 export function quadratic64(values: Float64Array, n: number, max: number, kf: number, hf: number): number {
   let m = -Infinity;
   for (let i = 0; i < n; i++) {
-    const d = values[i]! - max;
-    const q = max - d * d * (kf - hf * d);
+    const q = quadraticValue(values[i]!, max, kf, hf);
     values[i] = q;
     if (q > m) m = q;
   }
   return m;
+}
+
+/** Multiplies dense logits by s in place, clamped to the finite float32 range (-Infinity stays). */
+export function scaleInPlace32(values: Float32Array, n: number, s: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const q = v * s;
+    values[i] = v === -Infinity ? v : q > MAX_F32 ? MAX_F32 : q >= -MAX_F32 ? q : -MAX_F32;
+  }
 }
 
 /**

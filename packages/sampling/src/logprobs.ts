@@ -4,18 +4,24 @@
  * reported logprob does not change with temperature, penalties or truncation, and greedy and
  * sampled runs report the same values for the same token.
  */
-import { expNonPositive } from './math.js';
+import { sumExp32, sumExpOnline32 } from './kernels.js';
 import type { TokenLogprob } from './types.js';
 
-/** log(sum(exp(logits))), computed stably (-Infinity when every logit is -Infinity). */
-export function logSumExp(logits: Float32Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+/**
+ * log(sum(exp(logits))), computed stably (-Infinity when every logit is -Infinity). `max`, when
+ * the caller already knows the largest logit, saves a pass.
+ */
+export function logSumExp(logits: Float32Array, max?: number): number {
+  if (max === undefined) {
+    sumExpOnline32(logits, logits.length, 1, sums); // one pass instead of two
+    const raw = sums[1]!;
+    return raw === -Infinity || raw === Infinity ? raw : raw + Math.log(sums[0]!);
+  }
   if (max === -Infinity || max === Infinity) return max;
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += expNonPositive(logits[i]! - max);
-  return max + Math.log(sum);
+  return max + Math.log(sumExp32(logits, logits.length, 1, max));
 }
+
+const sums = new Float64Array(2);
 
 /**
  * The `count` most likely tokens of `logits` with their log-probabilities, best first (ties:
@@ -55,6 +61,9 @@ export function logprobsAt(
   if (!Number.isInteger(token) || token < 0 || token >= logits.length) {
     throw new RangeError(`token ${token} is outside the vocabulary (size ${logits.length})`);
   }
-  const logZ = logSumExp(logits);
-  return { logprob: logits[token]! - logZ, top_logprobs: topLogprobs(logits, topCount, logZ) };
+  // The top candidates first (one pass), their best logit is the maximum the sum needs.
+  const top = topLogprobs(logits, topCount, 0);
+  const logZ = logSumExp(logits, top.length > 0 ? top[0]!.logprob : undefined);
+  for (const entry of top) entry.logprob -= logZ;
+  return { logprob: logits[token]! - logZ, top_logprobs: top };
 }

@@ -22,7 +22,7 @@ const STEP = Math.LN2 / TABLE_SIZE;
 const ROUND = 6755399441055744.0;
 
 /**
- * e^x for x <= 0 (x = -Infinity gives 0). Below -708 the result is subnormal and loses
+ * e^x, fast for x <= 0 (x = -Infinity gives 0). Below -708 the result is subnormal and loses
  * precision, which no softmax can notice (the largest term is 1).
  *
  * x = -(k/64)·ln 2 + r with k an integer and |r| <= ln2/128, so
@@ -30,6 +30,7 @@ const ROUND = 6755399441055744.0;
  */
 export function expNonPositive(x: number): number {
   if (!(x > -745)) return 0; // -Infinity (a removed token) and underflow
+  if (x > 0) return Math.exp(x); // not expected; correct anyway
   const kd = ROUND - (ROUND - x * SCALE); // round(x*64/ln2), <= 0
   const r = x - kd * STEP;
   const k = -kd | 0;
@@ -38,5 +39,3 @@ export function expNonPositive(x: number): number {
   return p * FRACTION_TABLE[k & (TABLE_SIZE - 1)]! * POWER_TABLE[k >>> TABLE_BITS]!;
 }
 
-/** Natural log of 2, for surprise values in bits. */
-export const LN2 = Math.LN2;

@@ -4,6 +4,7 @@
  * on (dry_base 1.75, mirostat_tau 5...). Convenient for tests, benchmarks and tools; the server
  * builds its params from the normalized request instead.
  */
+import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import type { SamplingParams } from './types.js';
 
 export function defaultSamplingParams(overrides: Partial<SamplingParams> = {}): SamplingParams {
@@ -50,4 +51,70 @@ export function defaultSamplingParams(overrides: Partial<SamplingParams> = {}): 
     chosen_logprob: false,
     ...overrides,
   };
+}
+
+/** What the sampler needs from the model's tokenizer to build parameters from a request. */
+export interface ModelTokenInfo {
+  /** The model's end-of-sequence token ids (ban_eos_token bans them; XTC never removes them). */
+  eosTokenIds: readonly number[];
+  /** Token ids that encode a newline (XTC never removes them). */
+  newlineTokenIds: readonly number[];
+  /**
+   * `request.dry_sequence_breakers`, each tokenized as it reads after other text (for example
+   * the tokens of `'a' + breaker` minus those of `'a'`, so SentencePiece adds no leading space).
+   * A breaker of several tokens is matched as a sequence.
+   */
+  drySequenceBreakers: readonly (readonly number[])[];
+}
+
+/**
+ * SamplingParams for a normalized request: the request's sampler fields as they are, plus
+ * suppress_tokens = custom_token_bans (and the EOS ids when ban_eos_token), and the logprob of
+ * each chosen token when best_of > n needs it to rank candidates.
+ */
+export function samplingParamsFromRequest(request: NormalizedCompletionRequest, model: ModelTokenInfo): SamplingParams {
+  const suppress = new Set(request.custom_token_bans);
+  if (request.ban_eos_token) for (const id of model.eosTokenIds) suppress.add(id);
+  return defaultSamplingParams({
+    do_sample: request.do_sample,
+    temperature: request.temperature,
+    temperature_last: request.temperature_last,
+    dynamic_temperature: request.dynamic_temperature,
+    dynatemp_low: request.dynatemp_low,
+    dynatemp_high: request.dynatemp_high,
+    dynatemp_exponent: request.dynatemp_exponent,
+    smoothing_factor: request.smoothing_factor,
+    smoothing_curve: request.smoothing_curve,
+    top_k: request.top_k,
+    top_p: request.top_p,
+    typical_p: request.typical_p,
+    epsilon_cutoff: request.epsilon_cutoff,
+    eta_cutoff: request.eta_cutoff,
+    tfs: request.tfs,
+    top_a: request.top_a,
+    min_p: request.min_p,
+    mirostat_mode: request.mirostat_mode,
+    mirostat_tau: request.mirostat_tau,
+    mirostat_eta: request.mirostat_eta,
+    xtc_threshold: request.xtc_threshold,
+    xtc_probability: request.xtc_probability,
+    top_n_sigma: request.top_n_sigma,
+    sampler_priority: request.sampler_priority,
+    repetition_penalty: request.repetition_penalty,
+    repetition_penalty_range: request.repetition_penalty_range,
+    presence_penalty: request.presence_penalty,
+    frequency_penalty: request.frequency_penalty,
+    encoder_repetition_penalty: request.encoder_repetition_penalty,
+    no_repeat_ngram_size: request.no_repeat_ngram_size,
+    dry_multiplier: request.dry_multiplier,
+    dry_base: request.dry_base,
+    dry_allowed_length: request.dry_allowed_length,
+    logit_bias: request.logit_bias,
+    logprobs: request.logprobs,
+    dry_sequence_breakers: model.drySequenceBreakers.map((b) => [...b]),
+    suppress_tokens: [...suppress],
+    eos_token_ids: [...model.eosTokenIds],
+    newline_token_ids: [...model.newlineTokenIds],
+    chosen_logprob: request.best_of > request.n,
+  });
 }

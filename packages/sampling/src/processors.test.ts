@@ -11,7 +11,7 @@ import type { DryParams, LogitAccess } from './processors.js';
 
 /** Array-backed LogitAccess for direct processor tests. */
 function access(values: number[]): LogitAccess {
-  return { get: (id) => values[id]!, set: (id, v) => void (values[id] = v) };
+  return { get: (id) => values[id]!, set: (id, v) => void (values[id] = v), ban: (id) => void (values[id] = -Infinity) };
 }
 
 /** The probabilities softmax(expected logits), as a record. */

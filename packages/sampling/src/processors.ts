@@ -5,10 +5,28 @@
  * forced the repetition penalty to 1.1.
  */
 
-/** Read and write access to the current logit of a token id (-Infinity: not a candidate). */
+/**
+ * Read and write access to the current logit of a token id (-Infinity: not a candidate).
+ *
+ * `set` never brings a removed token back (it ignores tokens at -Infinity) and keeps results
+ * finite: an overflowing penalty gives -3.4e38 (very unlikely, still a candidate), not
+ * -Infinity, and a boost gives +3.4e38, never +Infinity, which no softmax survives. Only `ban`
+ * removes a token.
+ */
 export interface LogitAccess {
   get(id: number): number;
   set(id: number, value: number): void;
+  ban(id: number): void;
+}
+
+/** Largest finite float32: processor results are clamped to +/- this. */
+export const MAX_LOGIT = 3.4028234663852886e38;
+
+/** Clamps a logit computed from a finite one into the finite float32 range (NaN: the lowest). */
+export function clampLogit(value: number): number {
+  if (value > MAX_LOGIT) return MAX_LOGIT;
+  if (value >= -MAX_LOGIT) return value;
+  return -MAX_LOGIT;
 }
 
 /** Distinct tokens of a window and how many times each occurs. */
@@ -89,13 +107,13 @@ export function applyNoRepeatNgram(acc: LogitAccess, tokens: readonly number[], 
         break;
       }
     }
-    if (same) acc.set(tokens[start + n - 1]!, -Infinity);
+    if (same) acc.ban(tokens[start + n - 1]!);
   }
 }
 
 /** suppress_tokens (custom_token_bans, ban_eos_token): logit = -Infinity. */
 export function applySuppressTokens(acc: LogitAccess, ids: readonly number[]): void {
-  for (const id of ids) acc.set(id, -Infinity);
+  for (const id of ids) acc.ban(id);
 }
 
 /** logit_bias: logit + bias, for each listed token id. */

@@ -92,10 +92,27 @@ describe('sampleToken', () => {
     }
   });
 
-  it('throws NoCandidateError when nothing is left to sample', () => {
-    const params = defaultSamplingParams({ suppress_tokens: [0, 1, 2, 3, 4] });
-    expect(() => sampleToken(LP, makeState(), params)).toThrow(NoCandidateError);
-    expect(() => sampleToken(LP, makeState(), { ...params, do_sample: false })).toThrow(NoCandidateError);
+  it('throws NoCandidateError naming the parameter when nothing is left to sample', () => {
+    const caught = (fn: () => unknown): NoCandidateError => {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof NoCandidateError) return error;
+        throw error;
+      }
+      throw new Error('no error');
+    };
+    const bans = defaultSamplingParams({ suppress_tokens: [0, 1, 2, 3, 4], top_k: 2 });
+    expect(caught(() => sampleToken(LP, makeState(), bans)).param).toBe('custom_token_bans');
+    expect(caught(() => sampleToken(LP, makeState(), { ...bans, do_sample: false })).param).toBe('custom_token_bans');
+    // no_repeat_ngram placed after top_k by sampler_priority bans the only token top_k kept.
+    const moved = defaultSamplingParams({ top_k: 1, no_repeat_ngram_size: 1, sampler_priority: ['top_k', 'no_repeat_ngram'] });
+    const error = caught(() => sampleToken(LP, makeState({ prompt: [0] }), moved));
+    expect(error.stage).toBe('no_repeat_ngram');
+    expect(error.param).toBe('no_repeat_ngram_size');
+    const mask = (l: Float32Array): void => void l.fill(-Infinity);
+    expect(caught(() => sampleToken(LP, makeState(), defaultSamplingParams(), mask)).stage).toBe('mask');
+    expect(caught(() => candidateDistribution(LP, makeState(), defaultSamplingParams({ do_sample: false }), mask)).stage).toBe('mask');
   });
 
   it('draws in proportion to the probabilities (2000 draws, 5 tokens)', () => {

@@ -2,9 +2,10 @@
  * One decoding step: `sampleToken(logits, state, params, mask) -> { token, logprob, top_logprobs }`.
  *
  * The step, in order (see `order.ts` for which stages run and in which order):
- * 1. Logprobs are captured from the model's raw logits (log-softmax before anything else).
- * 2. The logits are copied into scratch memory (the caller's array is never modified) and the
+ * 1. The logits are copied into scratch memory (the caller's array is never modified) and the
  *    mask, if any, removes tokens.
+ * 2. Logprobs, when asked for, are the log-softmax of the caller's raw logits (computed from the
+ *    untouched array once the token is known).
  * 3. Logit processors, then warpers, as `resolveSamplerOrder` lists them.
  * 4. Greedy: argmax (ties: lowest token id), no softmax. Otherwise one uniform draw u from the
  *    sequence's Rng picks the token: candidates are walked in increasing token id order and the
@@ -15,7 +16,7 @@
  */
 import { Candidates, Workspace } from './candidates.js';
 import { logprobsAt } from './logprobs.js';
-import { isGreedy, resolveSamplerOrder } from './order.js';
+import { isGreedy, isProcessor, resolveSamplerOrder } from './order.js';
 import type { StageName } from './order.js';
 import {
   applyDry,
@@ -26,6 +27,7 @@ import {
   applyPresencePenalty,
   applyRepetitionPenalty,
   applySuppressTokens,
+  clampLogit,
   countTokens,
   penaltyWindow,
 } from './processors.js';
@@ -88,12 +90,69 @@ export function acceptToken(state: SequenceState, token: number): void {
   state.tokens.push(token);
 }
 
-/** Thrown when the mask and processors leave no token that can be sampled. */
+/** Where the last candidate disappeared: a stage, the mask, or the model's logits themselves. */
+export type EmptyingStage = StageName | 'mask' | 'logits';
+
+/** The request parameter to name in a 400 when a stage leaves nothing to sample. */
+const STAGE_PARAMS: Partial<Record<EmptyingStage, string>> = {
+  suppress_tokens: 'custom_token_bans',
+  logit_bias: 'logit_bias',
+  no_repeat_ngram: 'no_repeat_ngram_size',
+  dry: 'dry_multiplier',
+  repetition_penalty: 'repetition_penalty',
+  presence_penalty: 'presence_penalty',
+  frequency_penalty: 'frequency_penalty',
+  encoder_repetition_penalty: 'encoder_repetition_penalty',
+};
+
+/**
+ * Thrown when nothing is left to sample: bans (custom_token_bans, ban_eos_token, logit_bias,
+ * no_repeat_ngram_size, possibly placed after truncations by sampler_priority) or the mask
+ * removed every candidate. A request problem, not a server fault.
+ */
 export class NoCandidateError extends Error {
-  constructor() {
-    super('every token was removed (mask, custom_token_bans, logit_bias or no_repeat_ngram_size): nothing to sample');
+  /** The stage after which no candidate was left, when known. */
+  readonly stage: EmptyingStage | null;
+  /** The request parameter responsible (null for the mask, the model's logits, or unknown). */
+  readonly param: string | null;
+
+  constructor(stage: EmptyingStage | null = null) {
+    const where =
+      stage === null
+        ? 'the mask or the bans'
+        : stage === 'mask'
+          ? 'the mask (grammar)'
+          : stage === 'logits'
+            ? 'the model (every logit is -Infinity)'
+            : `${STAGE_PARAMS[stage] ?? stage}${stage === 'suppress_tokens' ? ' / ban_eos_token' : ''}`;
+    super(`no token can be sampled: ${where} removed every remaining token`);
     this.name = 'NoCandidateError';
+    this.stage = stage;
+    this.param = stage === null ? null : (STAGE_PARAMS[stage] ?? null);
   }
+}
+
+/**
+ * Finds which step removed the last token when the dense phase ended with nothing left: replays
+ * the mask and the processors (deterministic, no random draws) on a scratch copy.
+ */
+function diagnoseEmpty(logits: Float32Array, state: SequenceState, params: SamplingParams, mask?: LogitsMask): NoCandidateError {
+  const ws = new Workspace(logits.length);
+  const allRemoved = (): boolean => ws.work.every((v) => !(v > -Infinity));
+  ws.work.set(logits);
+  if (allRemoved()) return new NoCandidateError('logits');
+  if (mask) {
+    mask(ws.work, state);
+    if (allRemoved()) return new NoCandidateError('mask');
+  }
+  const c = new Candidates(ws);
+  const context = new StepContext(ws, state, params);
+  for (const stage of resolveSamplerOrder(params)) {
+    if (!isProcessor(stage)) continue;
+    runStage(stage, c, context);
+    if (allRemoved()) return new NoCandidateError(stage);
+  }
+  return new NoCandidateError(null);
 }
 
 /**
@@ -122,7 +181,7 @@ export function sampleToken(
     ws.work.set(logits);
     if (mask) mask(ws.work, state);
 
-    const token = runChain(ws, state, params);
+    const token = runChain(ws, state, params, logits, mask);
 
     if (!wantLogprob) return { token, logprob: null };
     const captured = logprobsAt(logits, token, topCount);
@@ -135,18 +194,42 @@ export function sampleToken(
 }
 
 /** Runs processors and warpers on `ws.work` and returns the chosen token id. */
-function runChain(ws: Workspace, state: SequenceState, params: SamplingParams): number {
-  const c = narrow(ws, state, params);
-  if (isGreedy(params)) return argmax(ws.work);
-  if ((c.dense ? c.maxValue() : c.n > 0 ? 0 : -Infinity) === -Infinity) throw new NoCandidateError();
+function runChain(
+  ws: Workspace,
+  state: SequenceState,
+  params: SamplingParams,
+  logits: Float32Array,
+  mask: LogitsMask | undefined,
+): number {
+  const c = narrow(ws, state, params, logits, mask);
+  if (isGreedy(params)) {
+    const best = argmaxOrNegative(ws.work);
+    if (best < 0) throw diagnoseEmpty(logits, state, params, mask);
+    return best;
+  }
+  if (c.dense && c.maxValue() === -Infinity) throw diagnoseEmpty(logits, state, params, mask);
   return c.draw(state.rng.next());
 }
 
 /** Runs every stage of the chain; returns what is left to draw from. */
-function narrow(ws: Workspace, state: SequenceState, params: SamplingParams): Candidates {
+function narrow(
+  ws: Workspace,
+  state: SequenceState,
+  params: SamplingParams,
+  logits: Float32Array,
+  mask: LogitsMask | undefined,
+): Candidates {
   const c = new Candidates(ws);
   const context = new StepContext(ws, state, params);
-  for (const stage of resolveSamplerOrder(params)) runStage(stage, c, context);
+  for (const stage of resolveSamplerOrder(params)) {
+    runStage(stage, c, context);
+    if (!c.dense && c.n === 0) {
+      // Warpers always keep a token and processors never leave the dense form, so either this
+      // processor (placed after a truncation by sampler_priority) removed the last candidate, or
+      // nothing was left when the first warper compacted the set.
+      throw isProcessor(stage) ? new NoCandidateError(stage) : diagnoseEmpty(logits, state, params, mask);
+    }
+  }
   return c;
 }
 
@@ -174,10 +257,11 @@ export function candidateDistribution(
   try {
     ws.work.set(logits);
     if (mask) mask(ws.work, state);
-    const c = narrow(ws, state, params);
-    if (isGreedy(params)) return [{ token: argmax(ws.work), probability: 1 }];
+    const c = narrow(ws, state, params, logits, mask);
+    const greedy = isGreedy(params) ? argmaxOrNegative(ws.work) : 0;
     c.toSparse();
-    if (c.n === 0) throw new NoCandidateError();
+    if (greedy < 0 || c.n === 0) throw diagnoseEmpty(logits, state, params, mask);
+    if (isGreedy(params)) return [{ token: greedy, probability: 1 }];
     c.softmax();
     const out: TokenProbability[] = [];
     for (let i = 0; i < c.n; i++) out.push({ token: ws.ids[i]!, probability: ws.probs[i]! });
@@ -288,7 +372,10 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
     run({
       get: (id) => (inVocab(id) ? work[id]! : -Infinity),
       set: (id, v) => {
-        if (inVocab(id)) work[id] = v;
+        if (inVocab(id) && work[id]! > -Infinity) work[id] = clampLogit(v);
+      },
+      ban: (id) => {
+        if (inVocab(id)) work[id] = -Infinity;
       },
     });
     return;
@@ -300,7 +387,10 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
     run({
       get: (id) => (inVocab(id) && posOf[id]! >= 0 ? vals[posOf[id]!]! : -Infinity),
       set: (id, v) => {
-        if (inVocab(id) && posOf[id]! >= 0) vals[posOf[id]!] = v;
+        if (inVocab(id) && posOf[id]! >= 0) vals[posOf[id]!] = clampLogit(v);
+      },
+      ban: (id) => {
+        if (inVocab(id) && posOf[id]! >= 0) vals[posOf[id]!] = -Infinity;
       },
     });
   } finally {
@@ -319,6 +409,13 @@ function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
 
 /** Index of the largest value; ties go to the lowest index. Throws if every value is -Infinity. */
 export function argmax(values: Float32Array): number {
+  const best = argmaxOrNegative(values);
+  if (best < 0) throw new NoCandidateError();
+  return best;
+}
+
+/** Index of the largest value (ties: lowest index), or -1 when every value is -Infinity. */
+function argmaxOrNegative(values: Float32Array): number {
   let best = -1;
   let bestValue = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -327,6 +424,5 @@ export function argmax(values: Float32Array): number {
       best = i;
     }
   }
-  if (best < 0) throw new NoCandidateError();
   return best;
 }

@@ -107,7 +107,9 @@ export interface StepResult {
 
 /**
  * An extra mask applied before the chain (grammar, contrastive search candidates...).
- * It may set logits to -Infinity in place; it must leave at least one finite logit.
+ * It may set logits to -Infinity in place. If it leaves no finite logit, `sampleToken` throws
+ * `NoCandidateError` (stage 'mask'). It must not advance any state of its own: on that error
+ * path it is called a second time to find which step removed the last token.
  */
 export type LogitsMask = (logits: Float32Array, state: SequenceState) => void;
 

@@ -54,6 +54,27 @@ describe('dynamic_temperature', () => {
   });
 });
 
+describe('limits', () => {
+  it('a temperature so small that logits / T overflows keeps the top token(s), not NaN', () => {
+    expectDist(dist([1, 3, 3, 2], { temperature: 5e-324 }), { 1: 0.5, 2: 0.5 });
+    expectDist(dist([1, 3, 3, 2], { temperature: 1e-3, top_k: 2 }), { 1: 0.5, 2: 0.5 });
+  });
+
+  it('a dynamic temperature of 0 keeps the top token, of infinity makes candidates uniform', () => {
+    expectDist(dist([1, 3, 2], { dynamic_temperature: true, dynatemp_low: 0, dynatemp_high: 0 }), { 1: 1 });
+    // (H / Hmax)^exponent overflows with a very negative exponent: T = infinity.
+    expectDist(
+      dist([5, 0, -Infinity, 0], { dynamic_temperature: true, dynatemp_low: 1, dynatemp_high: 2, dynatemp_exponent: -1e6 }),
+      { 0: 1 / 3, 1: 1 / 3, 3: 1 / 3 },
+    );
+    // high == low: T = low whatever the power does.
+    expectDist(
+      dist([1, 0], { dynamic_temperature: true, dynatemp_low: 2, dynatemp_high: 2, dynatemp_exponent: -1e6 }),
+      Object.fromEntries(softmax([0.5, 0]).map((p, i) => [i, p])),
+    );
+  });
+});
+
 describe('quadratic_sampling', () => {
   it('maps d = logit - max to max - f*d^2 with smoothing_curve 1', () => {
     expectDist(dist([3, 2, 0], { smoothing_factor: 0.5 }), Object.fromEntries(softmax([3, 2.5, -1.5]).map((p, i) => [i, p])));
@@ -72,6 +93,23 @@ describe('quadratic_sampling', () => {
       const logits = [3, -Infinity, 0, 1, -Infinity];
       expect(Object.keys(dist(logits, { smoothing_factor: 0.5, smoothing_curve }))).toEqual(['0', '2', '3']);
       expect(Object.keys(dist(logits, { smoothing_factor: 0.5, smoothing_curve, top_k: 4 }))).toEqual(['0', '2', '3']);
+    }
+  });
+});
+
+describe('quadratic_sampling before top_k (applied lazily to the survivors)', () => {
+  it('gives the same distribution as applying it to every token first', () => {
+    const logits = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i * 7.77) * 6 + (i % 97 === 0 ? -Infinity : 0));
+    for (const smoothing_curve of [0.5, 1, 2, 3, 4]) {
+      const base = { smoothing_factor: 0.4, smoothing_curve, top_k: 25, temperature: 0.8 };
+      const lazy = dist(logits, base);
+      // A neutral dynamic temperature between the two forces the transform onto every token.
+      const eager = dist(logits, {
+        ...base,
+        dynamic_temperature: true,
+        sampler_priority: ['temperature', 'quadratic_sampling', 'dynamic_temperature', 'top_k'],
+      });
+      expectDist(lazy, eager, 12);
     }
   });
 });
@@ -143,6 +181,10 @@ describe('typical_p', () => {
   it('can drop the most likely token', () => {
     expectDist(dist(LP, { typical_p: 0.2 }), keep(1));
   });
+
+  it('keeps the most typical token at typical_p 0', () => {
+    expectDist(dist(LP, { typical_p: 0 }), keep(1));
+  });
 });
 
 describe('epsilon_cutoff', () => {
@@ -161,6 +203,15 @@ describe('eta_cutoff', () => {
     expect(threshold).toBeCloseTo(0.1219, 4);
     expectDist(dist(LP, { eta_cutoff: 2000 }), keep(0, 1, 2));
     expectDist(dist(LP, { eta_cutoff: 5000 }), keep(0, 1)); // sqrt(.5) * .2726 = .193
+  });
+
+  it('uses eta itself when it is the smaller bound (peaked distribution)', () => {
+    // H = 0.428: sqrt(.025) * e^-H = .103 > .025, so the cut is .025 and tokens 1, 2 stay.
+    const peaked = [0.9, 0.05, 0.03, 0.02];
+    const l = [...logitsOf(peaked)];
+    const entropy = -peaked.reduce((a, p) => a + p * Math.log(p), 0);
+    expect(Math.sqrt(0.025) * Math.exp(-entropy)).toBeGreaterThan(0.1);
+    expectDist(dist(l, { eta_cutoff: 250 }), renormalized(l, [0, 1, 2]));
   });
 });
 

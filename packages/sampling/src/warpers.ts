@@ -8,7 +8,6 @@
  * "Sorted order" below means logit descending, ties broken by the lower token id.
  */
 import type { Candidates } from './candidates.js';
-import { quadratic32, quadratic64 } from './kernels.js';
 import type { SamplingParams, SequenceState } from './types.js';
 
 /**
@@ -60,9 +59,19 @@ export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void 
   const entropy = Math.max(stats.entropy, 1e-10);
   let maxEntropy = Math.log(stats.valid);
   if (!(maxEntropy > 0)) maxEntropy = 1e-10;
-  const t = p.dynatemp_low + (p.dynatemp_high - p.dynatemp_low) * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
-  if (t > 0 && Number.isFinite(t)) applyTemperature(c, t);
+  const span = p.dynatemp_high - p.dynatemp_low;
+  // span 0 means T = low, even where the power is infinite (0 * Infinity would be NaN).
+  const t = span === 0 ? p.dynatemp_low : p.dynatemp_low + span * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
+  if (t === Infinity) flatten(c); // the limit T -> infinity: every candidate equally likely
+  else if (t > 0) applyTemperature(c, t);
   else keepOnlyTop(c); // a temperature of 0
+}
+
+/** Makes every remaining candidate equally likely: the limit of logits / T as T -> infinity. */
+function flatten(c: Candidates): void {
+  c.toSparse();
+  c.ws.vals.fill(0, 0, c.n);
+  c.invalidate();
 }
 
 /**
@@ -72,18 +81,14 @@ export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void 
  */
 export function applyQuadratic(c: Candidates, p: SamplingParams): void {
   const f = p.smoothing_factor;
-  const kf = ((3 - p.smoothing_curve) / 2) * f;
-  const hf = ((p.smoothing_curve - 1) / 2) * f;
-  const m = c.maxValue();
-  let newMax: number;
-  if (c.dense) {
-    newMax = quadratic32(c.ws.work, c.n, c.scale, m, kf, hf);
-    c.scale = 1;
-  } else {
-    newMax = quadratic64(c.ws.vals, c.n, m, kf, hf);
-  }
-  c.invalidate();
-  c.setKnownMax(newMax);
+  // Finite coefficients, so that d = 0 (the maximum) always maps to the maximum, never NaN.
+  const kf = clampCoefficient(((3 - p.smoothing_curve) / 2) * f);
+  const hf = clampCoefficient(((p.smoothing_curve - 1) / 2) * f);
+  c.quadratic(kf, hf);
+}
+
+function clampCoefficient(x: number): number {
+  return Math.max(-1e300, Math.min(1e300, x));
 }
 
 /**
