@@ -6,6 +6,7 @@ export {
   createSequenceState,
   MAX_TOP_LOGPROBS,
   NoCandidateError,
+  processLogits,
   sampleToken,
 } from './sample.js';
 export type { EmptyingStage, TokenProbability } from './sample.js';
