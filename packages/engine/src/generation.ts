@@ -481,10 +481,12 @@ export async function* generate(
         : lookupDraft(r.seq.state.tokens, Math.min(plan.promptLookup, r.seq.maxNewTokens - r.seq.generated - 1), ctx.eosTokenIds),
     );
     // Every row is fed the same number of tokens: shorter drafts are padded with filler that
-    // is never read and always rolled back. No row may go past the last position.
+    // is never read and always rolled back. No row may go past the last position, and a step
+    // feeds at most PREFILL_CHUNK positions in all (bounding the logits it returns). Shorter
+    // drafts only cost speed: the tokens are the same.
     let width = 1 + Math.max(0, ...drafts.map((d) => d.length));
     if (width > 1) {
-      width = Math.min(width, ...positions.map((at) => ctx.contextLength - at));
+      width = Math.min(width, Math.max(1, Math.floor(PREFILL_CHUNK / rows.length)), ...positions.map((at) => ctx.contextLength - at));
       drafts = drafts.map((d) => d.slice(0, width - 1));
     }
     const tokens = rows.map((r, i) => {

@@ -18,7 +18,12 @@ import { tokenBytesFromTokenizerJson } from './token-bytes.js';
 import { EngineRequestError } from './types.js';
 
 /** Distinct grammars kept compiled (least recently used dropped first). */
-export const GRAMMAR_CACHE_SIZE = 32;
+export const GRAMMAR_CACHE_SIZE = 16;
+/**
+ * Token ids each compiled grammar keeps in its per-state mask cache (4 bytes each): 8 MB per
+ * grammar, so the cache stays bounded whatever grammars clients send.
+ */
+const MASK_CACHE_ENTRIES = 2_000_000;
 
 export class GrammarCompiler {
   private vocabulary: TokenVocabulary | string | undefined;
@@ -65,7 +70,7 @@ export class GrammarCompiler {
         'unsupported_parameter',
       );
     }
-    const constraint = createGrammarConstraint(grammar, vocabulary);
+    const constraint = createGrammarConstraint(grammar, vocabulary, { maxCachedMaskEntries: MASK_CACHE_ENTRIES });
     this.cache.set(text, constraint);
     if (this.cache.size > GRAMMAR_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return constraint;

@@ -74,6 +74,7 @@ describe('request errors', () => {
     ['guidance_scale', { penalty_alpha: 0.6, top_k: 4, do_sample: false, guidance_scale: 1.5 }, /guidance_scale/],
     ['prompt_lookup_num_tokens', { penalty_alpha: 0.6, top_k: 4, do_sample: false, prompt_lookup_num_tokens: 3 }, /contrastive/],
     ['prompt_lookup_num_tokens', { guidance_scale: 1.5, prompt_lookup_num_tokens: 3 }, /guidance/],
+    ['prompt_lookup_num_tokens', { prompt_lookup_num_tokens: 65 }, /limited to 64/],
   ] as const)('a combination that cannot be honoured is named: %s', async (param, overrides, message) => {
     const error = await rejection(makeRequest(overrides as Partial<NormalizedCompletionRequest>));
     expect(error.param).toBe(param);

@@ -33,6 +33,8 @@ const NOT_YET_SUPPORTED: { param: keyof NormalizedCompletionRequest; isDefault: 
 
 /** Most candidates contrastive search ranks per step: each one is a row of the batch, with its own cache copy. */
 export const MAX_CONTRASTIVE_TOP_K = 32;
+/** Most draft tokens prompt lookup verifies per step: each one adds a row of logits to the step. */
+export const MAX_PROMPT_LOOKUP_TOKENS = 64;
 
 function checkSupported(request: NormalizedCompletionRequest, info: ModelInfo): void {
   if (request.seed !== null && !Number.isSafeInteger(request.seed)) {
@@ -85,6 +87,13 @@ function checkCombinations(request: NormalizedCompletionRequest, info: ModelInfo
     if (request.best_of > 1) throw unsupported(`best_of > 1 cannot be combined with ${contrastive}: every candidate would be the same`, 'best_of');
     if (guidance) throw unsupported(`guidance_scale cannot be combined with ${contrastive}`, 'guidance_scale');
     if (lookup) throw unsupported(`prompt_lookup_num_tokens cannot be combined with ${contrastive}`, 'prompt_lookup_num_tokens');
+  }
+  if (request.prompt_lookup_num_tokens > MAX_PROMPT_LOOKUP_TOKENS) {
+    throw new EngineRequestError(
+      `prompt_lookup_num_tokens is limited to ${MAX_PROMPT_LOOKUP_TOKENS} draft tokens per step (got ${request.prompt_lookup_num_tokens})`,
+      'prompt_lookup_num_tokens',
+      'invalid_value',
+    );
   }
   if (guidance && lookup) {
     throw unsupported('prompt_lookup_num_tokens cannot be combined with guidance_scale (classifier-free guidance)', 'prompt_lookup_num_tokens');
