@@ -230,8 +230,12 @@ function concat(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-/** The 400 for a step where nothing can be sampled (the request's bans or grammar left no token). */
-function noCandidateError(error: NoCandidateError, plan: GenerationPlan): EngineRequestError {
+/**
+ * The 400 for a step where nothing can be sampled because of the request (its bans or its
+ * grammar left no token). Logits that are all -Infinity are the model's fault, not a 400.
+ */
+function noCandidateError(error: NoCandidateError, plan: GenerationPlan): Error {
+  if (error.stage === 'logits') return error;
   const param =
     error.stage === 'mask' ? 'grammar_string' : (error.param ?? (plan.grammar ? 'grammar_string' : 'custom_token_bans'));
   return new EngineRequestError(
