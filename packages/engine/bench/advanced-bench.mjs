@@ -8,7 +8,8 @@
  *      repetitive prompt (the tiny model's rhyme), with and without prompt lookup, checking
  *      that both produce the same text.
  *
- * Run: npm run bench:advanced -w @textgen-spec/engine   (build first: npx turbo run build --filter=@textgen-spec/engine...)
+ * Run: npm run bench:advanced -w @textgen-spec/engine   (after `npx turbo run build --filter=@textgen-spec/engine...`;
+ *      `npm run bench -w @textgen-spec/engine` runs it after engine-bench.mjs)
  * Models: the embedded tiny model and its `large` variant; or BENCH_MODELS=/path/a,/path/b.
  * Each loop runs BENCH_RUNS times (default 7) after one warm-up run, in rotation; the table
  * shows best and median wall times and compares best times (the least disturbed run on a
