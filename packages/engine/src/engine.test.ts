@@ -317,6 +317,16 @@ describe('lengths and truncation', () => {
     expect(r.choices[0]!.finish).toBe('length');
   });
 
+  test('auto_max_new_tokens with a truncated prompt: max_tokens decides the cut, the rest of the window the budget', async () => {
+    // TGW: the prompt keeps its last truncation_length - max_tokens tokens (20 - 6 = 14), then
+    // auto_max_new_tokens allows truncation_length - 14 = 6 new tokens.
+    const r = await collect(engine, greedy({ prompts: [long], max_tokens: 6, auto_max_new_tokens: true, truncation_length: 20, ban_eos_token: true }));
+    expect(r.usage).toEqual({ prompt_tokens: 14, completion_tokens: 6, total_tokens: 20 });
+    // A short prompt is not truncated, and the budget grows to fill the window.
+    const short = await collect(engine, greedy({ prompts: ['Mary'], max_tokens: 6, auto_max_new_tokens: true, truncation_length: 20, ban_eos_token: true }));
+    expect(short.usage).toEqual({ prompt_tokens: 1, completion_tokens: 19, total_tokens: 20 });
+  });
+
   test('the context limit ends a choice with "length"', async () => {
     const context = engine.info.contextLength;
     const ids = Array.from({ length: context - 3 }, (_, i) => engine.encode(' house')[0]! + (i % 2));

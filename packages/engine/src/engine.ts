@@ -3,6 +3,7 @@
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { generate, type GenerationContext } from './generation.js';
+import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
@@ -34,11 +35,17 @@ class TransformersEngine implements Engine {
     };
     const encodePlain = (text: string) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false }));
     const newline = encodePlain('\n');
+    const grammars = new GrammarCompiler(
+      () => tokenizer._tokenizerJSON as unknown,
+      model.info.eosTokenIds,
+      model.info.id,
+    );
     this.planning = {
       info: model.info,
       encodePlain,
       addsBos: model.tokenizerAddsBos,
       newlineTokenIds: newline.length > 0 ? [newline.at(-1)!] : [],
+      compileGrammar: (text) => grammars.compile(text),
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * The decode loop: prefill every prompt, then advance all sequences of the request together,
- * one token per step, in one batched forward pass over a shared KV cache.
+ * The decode loop: prefill every prompt, then advance all sequences of the request together
+ * in one batched forward pass per step over a shared KV cache.
  *
  * Layout of a request with P prompts and best_of = B: sequence j = p * B + k is candidate k
  * of prompt p and samples with seed + j, so its tokens depend only on (seed, p, k), never
@@ -8,20 +8,41 @@
  * chunks); its cache is then copied into one row per candidate, all prompts' rows left-padded
  * into one batch. Finished rows are dropped from the batch as they finish.
  *
- * Extension points for the advanced decoding issue:
- * - a per-sequence logits mask (grammar): `GenerationPlan.createMask`, passed to the sampler;
- * - extra rows that are not choices (the unconditional row of CFG): rows are plain entries
- *   of `active` with their own position and padding, so a row without output can join;
- * - hidden states (contrastive search): `ModelRunner.forward({ hidden: true })`;
- * - multi-token verification (prompt lookup): `forward` takes several tokens per row and
- *   returns logits for each of them.
+ * The advanced decoding parameters live in the same loop:
+ * - grammar_string: each sequence has its own grammar state; its mask removes the tokens the
+ *   grammar does not allow before the sampler chain runs, and the sequence ends ("stop") as
+ *   soon as nothing may follow.
+ * - guidance_scale: each sequence has a second, unconditional row in the same batch (its own
+ *   KV cache row and positions, no output of its own), fed the same sampled tokens; the
+ *   sampler sees the guided scores (guidance.ts).
+ * - prompt_lookup_num_tokens: a step feeds the last token plus a draft copied from the context
+ *   (prompt-lookup.ts) and gets logits for each of them in the one forward pass. Tokens are then
+ *   sampled position by position exactly as plain decoding would sample them, and verification
+ *   stops at the first sampled token that differs from the draft (that token is kept: it was
+ *   sampled in the right context). Every random draw therefore belongs to a kept token, so the
+ *   Rng and mirostat's mu advance as in plain decoding and need no snapshot; the cache positions
+ *   of rejected draft tokens are rolled back (`gatherRows` with `trim`).
+ * - penalty_alpha: contrastive search (contrastive.ts) replaces sampling. Each step feeds every
+ *   sequence's top_k candidates as rows of one batch, asks for their last hidden states, and
+ *   keeps the row of the chosen candidate: its logits and cache are the next step's.
  */
-import type { LogitsMask, SamplingParams, SequenceState, StepResult, TokenLogprob } from '@textgen-spec/sampling';
-import { NoCandidateError, acceptToken, createSequenceState, sampleToken } from '@textgen-spec/sampling';
+import type { GrammarConstraint, GrammarState, LogitsMask, SamplingParams, SequenceState, TokenLogprob } from '@textgen-spec/sampling';
+import {
+  MAX_TOP_LOGPROBS,
+  NoCandidateError,
+  acceptToken,
+  createSequenceState,
+  logprobsAt,
+  processLogits,
+  sampleToken,
+} from '@textgen-spec/sampling';
 import { ChoiceOutput, type TokenLogprobEntry } from './choice-output.js';
+import { HiddenContext, selectContrastive, topCandidates, type ContrastiveCandidate } from './contrastive.js';
 import { IncrementalDetokenizer, codePointLength, type TokenCodec } from './detokenizer.js';
-import { gatherRows, type KvCache, type ModelRunner } from './model-runner.js';
+import { guidedScores } from './guidance.js';
+import { gatherRows, type ForwardResult, type KvCache, type ModelRunner, type RowSource } from './model-runner.js';
 import { scorePromptBlock, type PromptTokenScore } from './prompt-logprobs.js';
+import { lookupDraft } from './prompt-lookup.js';
 import { StopStringMatcher } from './stop-strings.js';
 import { EngineRequestError } from './types.js';
 import type { CompletionEvent, FinishReason, LogprobsSlice } from './types.js';
@@ -45,6 +66,20 @@ export interface PreparedPrompt {
   maxNewTokens: number;
 }
 
+/** Classifier-free guidance (guidance_scale other than 1). */
+export interface GuidancePlan {
+  scale: number;
+  /** Tokens the unconditional sequence starts from; null: the last token of each prompt. */
+  negativeTokens: number[] | null;
+}
+
+/** Contrastive search (penalty_alpha > 0). */
+export interface ContrastivePlan {
+  alpha: number;
+  /** Candidates ranked per step. */
+  topK: number;
+}
+
 export interface GenerationPlan {
   prompts: PreparedPrompt[];
   n: number;
@@ -55,8 +90,12 @@ export interface GenerationPlan {
   skipSpecialTokens: boolean;
   seed: number;
   sampling: SamplingParams;
-  /** Optional logits mask for sequence j (grammar constraints plug in here). */
-  createMask?: (sequence: number) => LogitsMask | undefined;
+  /** grammar_string, compiled for the model's vocabulary; each sequence starts its own state. */
+  grammar: GrammarConstraint | null;
+  guidance: GuidancePlan | null;
+  contrastive: ContrastivePlan | null;
+  /** prompt_lookup_num_tokens: most draft tokens verified per step (0: off). */
+  promptLookup: number;
 }
 
 /** One candidate sequence: its sampler state, its text and its place in the batch. */
@@ -64,6 +103,7 @@ class Sequence {
   readonly state: SequenceState;
   readonly detokenizer: IncrementalDetokenizer;
   readonly output: ChoiceOutput;
+  readonly grammar: GrammarState | null;
   readonly mask: LogitsMask | undefined;
   generated = 0;
   logprobSum = 0;
@@ -71,6 +111,10 @@ class Sequence {
   finished: FinishReason | null = null;
   /** Events held back until best_of picks the winners; null when streaming directly. */
   readonly held: CompletionEvent[] | null;
+  /** Contrastive search: the raw logits predicting the next token (its last token is cached). */
+  pending: Float32Array | null = null;
+  /** Contrastive search: the unit-length hidden states of every position so far. */
+  hidden: HiddenContext | null = null;
 
   constructor(
     readonly prompt: number,
@@ -82,18 +126,26 @@ class Sequence {
     codec: TokenCodec,
     offsetBase: number,
     stops: StopStringMatcher,
-    mask: LogitsMask | undefined,
+    /** Guidance: length of the unconditional context (0 without guidance). */
+    readonly uncondLength: number,
   ) {
     this.state = createSequenceState(promptTokens, seed);
     this.detokenizer = new IncrementalDetokenizer(codec, plan.skipSpecialTokens, promptTokens);
     this.output = new ChoiceOutput({ stops, withLogprobs: plan.logprobs !== null, offsetBase });
-    this.mask = mask;
+    const grammar = plan.grammar?.start() ?? null;
+    this.grammar = grammar;
+    this.mask = grammar ? (logits) => grammar.mask(logits) : undefined;
     this.held = plan.bestOf > plan.n ? [] : null;
   }
 
-  /** Position id of the next token fed to the model. */
+  /** Position id of the next token fed to the model (the last sampled one). */
   get nextPosition(): number {
     return this.promptTokens.length + this.generated - 1;
+  }
+
+  /** Guidance: position id of the next token fed to the unconditional row. */
+  get uncondPosition(): number {
+    return this.uncondLength + this.generated - 1;
   }
 
   /** Mean log-probability of the generated tokens: OpenAI's best_of criterion. */
@@ -102,12 +154,27 @@ class Sequence {
   }
 }
 
+/** A row of the decoding batch: a sequence, or (guidance) its unconditional twin. */
+interface BatchRow {
+  seq: Sequence;
+  uncond: boolean;
+}
+
+/** The decoding batch: its rows, their shared cache and each row's left padding. */
+interface Batch {
+  rows: BatchRow[];
+  cache: KvCache;
+  padLeft: number[];
+}
+
 export interface PrefillResult {
   cache: KvCache;
   /** Logits predicting the first new token. */
   lastLogits: Float32Array;
   /** Scores of prompt tokens 1.. when requested. */
   scores: PromptTokenScore[];
+  /** Last hidden state of every prompt position (`[positions, hidden]`), when requested. */
+  hidden: Float32Array | null;
 }
 
 /** Runs one prompt through the model, chunk by chunk (PREFILL_CHUNK positions), at batch size 1. */
@@ -116,12 +183,14 @@ export async function prefill(
   tokens: readonly number[],
   scoreK: number | null,
   signal: AbortSignal | undefined,
+  wantHidden = false,
 ): Promise<PrefillResult> {
   const { runner } = ctx;
   const vocab = runner.spec.vocabSize;
   let cache = runner.emptyCache(1);
   let lastLogits: Float32Array = new Float32Array(0);
   const scores: PrefillResult['scores'] = [];
+  const hiddenChunks: Float32Array[] = [];
   try {
     for (let start = 0; start < tokens.length; start += PREFILL_CHUNK) {
       signal?.throwIfAborted();
@@ -132,12 +201,14 @@ export async function prefill(
         positions: [start],
         cache,
         logits: scoreK === null ? 'last' : 'all',
+        hidden: wantHidden,
       });
       cache.dispose();
       cache = result.cache;
       if (scoreK !== null) {
         scores.push(...scorePromptBlock(result.logits, vocab, start, result.rowsPerSequence, tokens, scoreK));
       }
+      if (wantHidden) hiddenChunks.push(result.hidden!);
       const rows = result.rowsPerSequence;
       lastLogits = result.logits.subarray((rows - 1) * vocab, rows * vocab);
     }
@@ -145,7 +216,33 @@ export async function prefill(
     cache.dispose();
     throw error;
   }
-  return { cache, lastLogits, scores };
+  return { cache, lastLogits, scores, hidden: wantHidden ? concat(hiddenChunks) : null };
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The 400 for a step where nothing can be sampled because of the request (its bans or its
+ * grammar left no token). Logits that are all -Infinity are the model's fault, not a 400.
+ */
+function noCandidateError(error: NoCandidateError, plan: GenerationPlan): Error {
+  if (error.stage === 'logits') return error;
+  const param =
+    error.stage === 'mask' ? 'grammar_string' : (error.param ?? (plan.grammar ? 'grammar_string' : 'custom_token_bans'));
+  return new EngineRequestError(
+    `No token can be sampled: ${error.message.replace(/^no token can be sampled: /, '')}.`,
+    param,
+    'no_candidates',
+  );
 }
 
 /**
@@ -163,6 +260,13 @@ export async function* generate(
   const out: CompletionEvent[] = [];
   const withLogprobs = plan.logprobs !== null;
   const topK = plan.logprobs ?? 0;
+  // The chosen token's logprob is needed for logprobs, and for best_of's ranking.
+  const wantLogprob = withLogprobs || plan.sampling.chosen_logprob === true;
+  const { guidance, contrastive } = plan;
+  // Under guidance the sampler sees guided scores, so logprobs are captured separately, from
+  // the raw conditional logits (their documented capture point).
+  const guidedParams: SamplingParams = { ...plan.sampling, logprobs: null, chosen_logprob: false };
+  const guided = guidance ? new Float32Array(vocab) : null;
 
   const bestOfDone = new Set<number>();
   let promptTokenCount = 0;
@@ -197,36 +301,24 @@ export async function* generate(
     emit(seq, { type: 'finish', index: choiceIndex(seq), finish_reason: seq.finished });
   };
 
-  /** Samples the next token of `seq` from its logits row and updates its text. */
-  const advance = (seq: Sequence, logits: Float32Array): void => {
-    let step: StepResult;
-    try {
-      step = sampleToken(logits, seq.state, plan.sampling, seq.mask);
-    } catch (error) {
-      // The request's bans left nothing to sample: a 400, not a server fault.
-      if (error instanceof NoCandidateError) {
-        const { suppress_tokens, logit_bias } = plan.sampling;
-        const param =
-          suppress_tokens.length > 0 ? 'custom_token_bans' : Object.keys(logit_bias).length > 0 ? 'logit_bias' : 'no_repeat_ngram_size';
-        throw new EngineRequestError(
-          'No token can be sampled: custom_token_bans, ban_eos_token, logit_bias and no_repeat_ngram_size together removed every token of the vocabulary.',
-          param,
-          'no_candidates',
-        );
-      }
-      throw error;
-    }
-    acceptToken(seq.state, step.token);
+  /** Logprob data of a chosen token, from the raw (conditional) logits that predicted it. */
+  const captureLogprobs = (logits: Float32Array, token: number): { logprob: number | null; top?: TokenLogprob[] } => {
+    if (!wantLogprob) return { logprob: null };
+    const captured = logprobsAt(logits, token, withLogprobs ? Math.min(topK, MAX_TOP_LOGPROBS) : 0);
+    return { logprob: captured.logprob, top: captured.top_logprobs };
+  };
+
+  /** Appends the chosen token to `seq`: sampler and grammar state, text, logprobs, and the end checks. */
+  const accept = (seq: Sequence, token: number, logprob: number | null, top: readonly TokenLogprob[] | undefined): void => {
+    acceptToken(seq.state, token);
     seq.generated++;
     completionTokens++;
-    // The sampler computes the chosen token's logprob only when logprobs or best_of need it.
-    const logprob = step.logprob ?? 0;
-    seq.logprobSum += logprob;
-    seq.lastToken = step.token;
+    seq.logprobSum += logprob ?? 0;
+    seq.lastToken = token;
     const entry: TokenLogprobEntry | null = withLogprobs
-      ? { logprob, top: topMap(step.top_logprobs, step.token, logprob) }
+      ? { logprob: logprob ?? 0, top: topMap(top, token, logprob ?? 0) }
       : null;
-    if (ctx.eosTokenIds.has(step.token)) {
+    if (ctx.eosTokenIds.has(token)) {
       // EOS ends the choice without text; with logprobs it keeps its entry (empty text), so
       // there is one entry per generated token.
       emitRelease(seq, seq.output.appendToLastToken(seq.detokenizer.flush()));
@@ -234,23 +326,66 @@ export async function* generate(
       finish(seq, 'stop');
       return;
     }
-    emitRelease(seq, seq.output.push(seq.detokenizer.push(step.token), entry));
+    seq.grammar?.accept(token);
+    emitRelease(seq, seq.output.push(seq.detokenizer.push(token), entry));
     if (seq.output.stopped) finish(seq, 'stop');
+    // The grammar is complete and nothing may follow: the choice is done, as with EOS.
+    else if (seq.grammar?.isExhausted()) finish(seq, 'stop');
     else if (seq.generated >= seq.maxNewTokens) finish(seq, 'length');
+  };
+
+  /**
+   * Samples the next token of `seq` from its logits row (under guidance, from the guided
+   * scores of its conditional and unconditional rows) and accepts it.
+   */
+  const sampleNext = (seq: Sequence, logits: Float32Array, uncond: Float32Array | null): void => {
+    try {
+      if (uncond === null) {
+        const step = sampleToken(logits, seq.state, plan.sampling, seq.mask);
+        accept(seq, step.token, step.logprob, step.top_logprobs);
+      } else {
+        const step = sampleToken(guidedScores(logits, uncond, guidance!.scale, guided!), seq.state, guidedParams, seq.mask);
+        const { logprob, top } = captureLogprobs(logits, step.token);
+        accept(seq, step.token, logprob, top);
+      }
+    } catch (error) {
+      throw error instanceof NoCandidateError ? noCandidateError(error, plan) : error;
+    }
   };
 
   // ---- Sequences, echo and prefill, prompt by prompt ------------------------------------
   const sequences: Sequence[] = [];
   const prefills: (PrefillResult | null)[] = [];
-  let batchCache: KvCache | null = null;
+  // Guidance: the unconditional context of each prompt (one shared prefill for a negative prompt).
+  const uncondPrefills: (PrefillResult | null)[] = [];
+  let negativePrefill: PrefillResult | null = null;
+  let batch: Batch | null = null;
   try {
     for (let p = 0; p < plan.prompts.length; p++) {
       const prompt = plan.prompts[p]!;
       promptTokenCount += prompt.tokens.length;
       const wantScores = plan.echo && withLogprobs;
-      const needPrefill = prompt.maxNewTokens > 0 || wantScores;
-      const result = needPrefill ? await prefill(ctx, prompt.tokens, wantScores ? topK : null, signal) : null;
+      const decodes = prompt.maxNewTokens > 0;
+      const result =
+        decodes || wantScores
+          ? await prefill(ctx, prompt.tokens, wantScores ? topK : null, signal, contrastive !== null && decodes)
+          : null;
       prefills.push(result);
+      let uncondTokens: readonly number[] = [];
+      let uncond: PrefillResult | null = null;
+      if (guidance && decodes) {
+        if (guidance.negativeTokens) {
+          uncondTokens = guidance.negativeTokens;
+          negativePrefill ??= await prefill(ctx, uncondTokens, null, signal);
+          uncond = negativePrefill;
+        } else {
+          // Hugging Face: without a negative prompt, the unconditional sequence starts from
+          // the last prompt token alone.
+          uncondTokens = prompt.tokens.slice(-1);
+          uncond = await prefill(ctx, uncondTokens, null, signal);
+        }
+      }
+      uncondPrefills.push(uncond);
 
       // The prompt as text, token by token (echo shows it; offsets count from its start).
       const echo = plan.echo ? echoSlice(ctx, prompt.tokens, plan, result, topMap) : null;
@@ -272,58 +407,50 @@ export async function* generate(
           codec,
           offsetBase,
           stops,
-          plan.createMask?.(j),
+          uncondTokens.length,
         );
         sequences.push(seq);
         if (echo && (echo.text !== '' || echo.logprobs)) {
           emit(seq, { type: 'text', index: choiceIndex(seq), text: echo.text, logprobs: echo.logprobs });
         }
-        if (prompt.maxNewTokens === 0) finish(seq, 'length');
-        else advance(seq, result!.lastLogits);
+        if (!decodes) finish(seq, 'length');
+        // A grammar that matches only the empty string allows nothing at all.
+        else if (seq.grammar?.isExhausted()) finish(seq, 'stop');
+        else if (contrastive) {
+          // Contrastive search chooses its first token in the first decoding step.
+          seq.pending = result!.lastLogits.slice();
+          seq.hidden = new HiddenContext();
+          const hidden = result!.hidden!;
+          const size = hidden.length / prompt.tokens.length;
+          for (let t = 0; t < prompt.tokens.length; t++) seq.hidden.push(hidden.subarray(t * size, (t + 1) * size));
+        } else {
+          sampleNext(seq, result!.lastLogits, uncond?.lastLogits ?? null);
+        }
       }
       yield* flushOut(out);
     }
 
     // ---- Batched decoding ---------------------------------------------------------------
-    let active = sequences.filter((s) => s.finished === null);
+    const active = sequences.filter((s) => s.finished === null);
     if (active.length > 0) {
+      const rows: BatchRow[] = active.flatMap((seq) =>
+        guidance ? [{ seq, uncond: false }, { seq, uncond: true }] : [{ seq, uncond: false }],
+      );
       const gathered = gatherRows(
         runner,
-        active.map((s) => ({ cache: prefills[s.prompt]!.cache, row: 0, padLeft: 0 })),
+        rows.map((r) => ({ cache: (r.uncond ? uncondPrefills : prefills)[r.seq.prompt]!.cache, row: 0, padLeft: 0 })),
       );
-      batchCache = gathered.cache;
-      let padLeft = gathered.padLeft;
-      for (const result of prefills) result?.cache.dispose();
+      batch = { rows, cache: gathered.cache, padLeft: gathered.padLeft };
+      disposeAll([...prefills, ...uncondPrefills]);
       prefills.length = 0;
+      uncondPrefills.length = 0;
+      negativePrefill = null;
 
-      while (active.length > 0) {
+      while (batch !== null) {
         signal?.throwIfAborted();
-        const result = await runner.forward({
-          tokens: active.map((s) => [s.lastToken]),
-          padLeft,
-          positions: active.map((s) => s.nextPosition),
-          cache: batchCache,
-          logits: 'last',
-        });
-        batchCache.dispose();
-        batchCache = result.cache;
-        active.forEach((seq, i) => advance(seq, result.logits.subarray(i * vocab, (i + 1) * vocab)));
-
-        const keep: number[] = [];
-        active.forEach((s, i) => {
-          if (s.finished === null) keep.push(i);
-        });
-        if (keep.length < active.length && keep.length > 0) {
-          const previous: KvCache = batchCache;
-          const regathered = gatherRows(
-            runner,
-            keep.map((i) => ({ cache: previous, row: i, padLeft: padLeft[i]! })),
-          );
-          previous.dispose();
-          batchCache = regathered.cache;
-          padLeft = regathered.padLeft;
-        }
-        active = keep.map((i) => active[i]!);
+        const current: Batch = batch;
+        batch = null; // owned by the step until it returns the next one
+        batch = contrastive ? await contrastiveStep(current) : await decodeStep(current);
         yield* releaseBestOf(sequences, plan, bestOfDone, out);
         yield* flushOut(out);
       }
@@ -340,9 +467,163 @@ export async function* generate(
       seed: plan.seed,
     };
   } finally {
-    batchCache?.dispose();
-    for (const result of prefills) result?.cache.dispose();
+    batch?.cache.dispose();
+    disposeAll([...prefills, ...uncondPrefills, negativePrefill]);
   }
+
+  /**
+   * One decoding step of sampled (or greedy) sequences: feeds each row its last token (plus,
+   * with prompt lookup, its draft), samples and verifies, and returns the batch of the rows
+   * still running (null when none is), with rejected draft positions rolled back.
+   */
+  async function decodeStep(current: Batch): Promise<Batch | null> {
+    const { rows, padLeft } = current;
+    const positions = rows.map((r) => (r.uncond ? r.seq.uncondPosition : r.seq.nextPosition));
+    let drafts = rows.map((r) =>
+      r.uncond || plan.promptLookup === 0
+        ? []
+        : lookupDraft(r.seq.state.tokens, Math.min(plan.promptLookup, r.seq.maxNewTokens - r.seq.generated - 1), ctx.eosTokenIds),
+    );
+    // Every row is fed the same number of tokens: shorter drafts are padded with filler that
+    // is never read and always rolled back. No row may go past the last position, and a step
+    // feeds at most PREFILL_CHUNK positions in all (bounding the logits it returns). Shorter
+    // drafts only cost speed: the tokens are the same.
+    let width = 1 + Math.max(0, ...drafts.map((d) => d.length));
+    if (width > 1) {
+      width = Math.min(width, Math.max(1, Math.floor(PREFILL_CHUNK / rows.length)), ...positions.map((at) => ctx.contextLength - at));
+      drafts = drafts.map((d) => d.slice(0, width - 1));
+    }
+    const tokens = rows.map((r, i) => {
+      const fed = [r.seq.lastToken, ...drafts[i]!];
+      while (fed.length < width) fed.push(r.seq.lastToken);
+      return fed;
+    });
+    let result: ForwardResult;
+    try {
+      result = await runner.forward({ tokens, padLeft, positions, cache: current.cache, logits: width > 1 ? 'all' : 'last' });
+    } finally {
+      current.cache.dispose();
+    }
+    const logitsAt = (row: number, at: number): Float32Array =>
+      result.logits.subarray((row * width + at) * vocab, (row * width + at + 1) * vocab);
+
+    // Fed positions each row keeps in its cache: the last token and the accepted draft tokens.
+    const kept = rows.map(() => width);
+    try {
+      rows.forEach((r, i) => {
+        if (r.uncond) return;
+        const seq = r.seq;
+        const draft = drafts[i]!;
+        // Guidance puts a sequence's unconditional row right after its own.
+        const uncond = guidance ? logitsAt(i + 1, 0) : null;
+        for (let at = 0; ; at++) {
+          sampleNext(seq, logitsAt(i, at), uncond);
+          kept[i] = at + 1;
+          if (seq.finished !== null || at >= draft.length || seq.lastToken !== draft[at]) break;
+        }
+      });
+    } catch (error) {
+      result.cache.dispose();
+      throw error;
+    }
+    return nextBatch(result.cache, rows, padLeft, rows.map((r, i) => (r.seq.finished === null ? { index: i, trim: width - kept[i]! } : null)));
+  }
+
+  /**
+   * One contrastive-search step: every sequence's top_k candidates are fed as rows of one
+   * batch; the candidate with the best contrastive score is kept, with its logits, hidden
+   * state and cache row.
+   */
+  async function contrastiveStep(current: Batch): Promise<Batch | null> {
+    const { rows, padLeft } = current;
+    const { alpha, topK: k } = contrastive!;
+    let groups: ContrastiveCandidate[][];
+    try {
+      groups = rows.map(({ seq }) => {
+        try {
+          return topCandidates(processLogits(seq.pending!, seq.state, plan.sampling, seq.mask), k);
+        } catch (error) {
+          throw error instanceof NoCandidateError ? noCandidateError(error, plan) : error;
+        }
+      });
+    } catch (error) {
+      current.cache.dispose();
+      throw error;
+    }
+    const sources: RowSource[] = [];
+    const tokens: number[][] = [];
+    const positions: number[] = [];
+    groups.forEach((candidates, i) => {
+      for (const c of candidates) {
+        sources.push({ cache: current.cache, row: i, padLeft: padLeft[i]! });
+        tokens.push([c.token]);
+        // The sequence's last token is already in the cache: candidates come after it.
+        positions.push(rows[i]!.seq.nextPosition + 1);
+      }
+    });
+    const expanded = gatherRows(runner, sources);
+    current.cache.dispose();
+    let result: ForwardResult;
+    try {
+      result = await runner.forward({ tokens, padLeft: expanded.padLeft, positions, cache: expanded.cache, logits: 'last', hidden: true });
+    } finally {
+      expanded.cache.dispose();
+    }
+    const hidden = result.hidden!;
+    const size = hidden.length / tokens.length;
+    const hiddenAt = (row: number): Float32Array => hidden.subarray(row * size, (row + 1) * size);
+    const chosen: ({ index: number; trim: number } | null)[] = [];
+    let first = 0;
+    try {
+      groups.forEach((candidates, i) => {
+        const seq = rows[i]!.seq;
+        const similarities = candidates.map((_, c) => seq.hidden!.maxSimilarity(hiddenAt(first + c)));
+        const pick = first + selectContrastive(candidates, similarities, alpha);
+        const token = tokens[pick]![0]!;
+        const { logprob, top } = captureLogprobs(seq.pending!, token);
+        seq.hidden!.push(hiddenAt(pick));
+        seq.pending = result.logits.slice(pick * vocab, (pick + 1) * vocab);
+        accept(seq, token, logprob, top);
+        first += candidates.length;
+        chosen.push(seq.finished === null ? { index: pick, trim: 0 } : null);
+      });
+    } catch (error) {
+      result.cache.dispose();
+      throw error;
+    }
+    const expandedRows = groups.flatMap((candidates, i) => candidates.map(() => rows[i]!));
+    return nextBatch(result.cache, expandedRows, expanded.padLeft, chosen);
+  }
+
+  /**
+   * The batch of the next step from a step's output cache: `picks` lists, per kept row, its
+   * index in `cache` and the trailing positions to roll back. Reuses the cache when it can.
+   */
+  function nextBatch(
+    cache: KvCache,
+    rows: readonly BatchRow[],
+    padLeft: readonly number[],
+    picks: readonly ({ index: number; trim: number } | null)[],
+  ): Batch | null {
+    const kept = picks.filter((p): p is { index: number; trim: number } => p !== null);
+    if (kept.length === 0) {
+      cache.dispose();
+      return null;
+    }
+    const unchanged = kept.length === rows.length && kept.every((p, i) => p.index === i && p.trim === 0);
+    if (unchanged) return { rows: [...rows], cache, padLeft: [...padLeft] };
+    const regathered = gatherRows(
+      runner,
+      kept.map((p) => ({ cache, row: p.index, padLeft: padLeft[p.index]!, trim: p.trim })),
+    );
+    cache.dispose();
+    return { rows: kept.map((p) => rows[p.index]!), cache: regathered.cache, padLeft: regathered.padLeft };
+  }
+}
+
+/** Disposes each distinct prefill cache once (a shared negative prompt appears several times). */
+function disposeAll(results: readonly (PrefillResult | null)[]): void {
+  for (const result of new Set(results)) result?.cache.dispose();
 }
 
 function* flushOut(out: CompletionEvent[]): Generator<CompletionEvent> {

@@ -1,5 +1,6 @@
 export { loadEngine } from './engine.js';
 export { EMBEDDED_MODEL_ID } from './load-model.js';
+export { MAX_CONTRASTIVE_TOP_K, MAX_PROMPT_LOOKUP_TOKENS } from './request-plan.js';
 export { EngineLoadError, EngineRequestError } from './types.js';
 export type {
   CompleteOptions,

@@ -222,19 +222,21 @@ export interface RowSource {
   row: number;
   /** Leading padding positions of that row in that cache. */
   padLeft: number;
+  /** Trailing positions to leave out (draft tokens that were rejected). Default 0. */
+  trim?: number;
 }
 
 /**
  * Assembles a new cache from rows of existing caches (tiling a prompt's cache for n
- * sequences, joining several prompts, or dropping finished rows). Rows are left-padded to
- * the longest one; positions that only hold padding in every row are dropped. Returns the
- * new cache and each row's padding.
+ * sequences, joining several prompts, dropping finished rows, or rolling back rejected draft
+ * tokens with `trim`). Rows are left-padded to the longest one; positions that only hold
+ * padding in every row are dropped. Returns the new cache and each row's padding.
  */
 export function gatherRows(
   runner: ModelRunner,
   rows: readonly RowSource[],
 ): { cache: KvCache; padLeft: number[] } {
-  const lengths = rows.map((r) => r.cache.length - r.padLeft);
+  const lengths = rows.map((r) => r.cache.length - r.padLeft - (r.trim ?? 0));
   const length = Math.max(0, ...lengths);
   const padLeft = lengths.map((l) => length - l);
   const { spec } = runner;

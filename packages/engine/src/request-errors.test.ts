@@ -4,6 +4,7 @@ import { collect, tinyEngine } from './__fixtures__/engine.js';
 import { greedy, makeRequest } from './__fixtures__/requests.js';
 import { EngineRequestError, type Engine } from './types.js';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+import { planRequest, type PlanningModel } from './request-plan.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -56,17 +57,64 @@ describe('request errors', () => {
   });
 
   test.each([
-    ['grammar_string', { grammar_string: 'root ::= "a"' }],
-    ['guidance_scale', { guidance_scale: 1.5 }],
-    ['negative_prompt', { negative_prompt: 'bad' }],
-    ['penalty_alpha', { penalty_alpha: 0.6 }],
-    ['prompt_lookup_num_tokens', { prompt_lookup_num_tokens: 3 }],
     ['max_tokens_second', { max_tokens_second: 5 }],
     ['preset', { preset: 'Divine Intellect' }],
-  ] as const)('%s is not silently ignored', async (param, overrides) => {
+  ] as const)('%s (for the server to implement) is not silently ignored', async (param, overrides) => {
     const error = await rejection(makeRequest(overrides as Partial<NormalizedCompletionRequest>));
     expect(error.param).toBe(param);
     expect(error.message).toMatch(/not supported yet/);
+  });
+
+  test.each([
+    ['penalty_alpha', { penalty_alpha: 0.6, top_k: 4 }, /deterministic/],
+    ['top_k', { penalty_alpha: 0.6, top_k: 0, do_sample: false }, /top_k/],
+    ['top_k', { penalty_alpha: 0.6, top_k: 1000, do_sample: false }, /up to 32/],
+    ['n', { penalty_alpha: 0.6, top_k: 4, do_sample: false, n: 2 }, /every choice would be the same/],
+    ['best_of', { penalty_alpha: 0.6, top_k: 4, do_sample: false, best_of: 2 }, /best_of/],
+    ['guidance_scale', { penalty_alpha: 0.6, top_k: 4, do_sample: false, guidance_scale: 1.5 }, /guidance_scale/],
+    ['prompt_lookup_num_tokens', { penalty_alpha: 0.6, top_k: 4, do_sample: false, prompt_lookup_num_tokens: 3 }, /contrastive/],
+    ['prompt_lookup_num_tokens', { guidance_scale: 1.5, prompt_lookup_num_tokens: 3 }, /guidance/],
+    ['prompt_lookup_num_tokens', { prompt_lookup_num_tokens: 65 }, /limited to 64/],
+  ] as const)('a combination that cannot be honoured is named: %s', async (param, overrides, message) => {
+    const error = await rejection(makeRequest(overrides as Partial<NormalizedCompletionRequest>));
+    expect(error.param).toBe(param);
+    expect(error.message).toMatch(message);
+  });
+
+  test('penalty_alpha on a model whose graph has no last hidden state', () => {
+    const info = { ...engine.info, id: 'no-hidden', exposesHiddenStates: false };
+    const model: PlanningModel = {
+      info,
+      encodePlain: (text) => engine.encode(text),
+      addsBos: false,
+      newlineTokenIds: [],
+      compileGrammar: () => {
+        throw new Error('unused');
+      },
+    };
+    let error: unknown;
+    try {
+      planRequest(model, greedy({ penalty_alpha: 0.6, top_k: 4 }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EngineRequestError);
+    expect((error as EngineRequestError).param).toBe('penalty_alpha');
+    expect((error as EngineRequestError).message).toMatch(/no last_hidden_state output/);
+  });
+
+  test('a negative prompt that does not fit the context with max_tokens', async () => {
+    const long = ' house'.repeat(engine.info.contextLength);
+    const error = await rejection(makeRequest({ guidance_scale: 1.5, negative_prompt: long, max_tokens: 10 }));
+    expect(error.param).toBe('negative_prompt');
+  });
+
+  test('a grammar whose only allowed token is banned', async () => {
+    const x = engine.encode('x');
+    expect(x).toHaveLength(1);
+    const error = await rejection(makeRequest({ grammar_string: 'root ::= "x"', custom_token_bans: x }));
+    expect(error.code).toBe('no_candidates');
+    expect(error.param).toBe('custom_token_bans');
   });
 
   test('bans that leave nothing to sample', async () => {

@@ -3,10 +3,10 @@
  * tokenize and truncate the prompts, work out each prompt's token budget, and build the
  * sampler parameters.
  */
-import type { SamplingParams } from '@textgen-spec/sampling';
+import type { GrammarConstraint, SamplingParams } from '@textgen-spec/sampling';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { randomSeed } from '@textgen-spec/sampling';
-import type { GenerationPlan, PreparedPrompt } from './generation.js';
+import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation.js';
 import { EngineRequestError, type ModelInfo } from './types.js';
 
 /** What planning needs from the loaded model. */
@@ -18,21 +18,23 @@ export interface PlanningModel {
   addsBos: boolean;
   /** Token ids of a newline (XTC never removes them). */
   newlineTokenIds: number[];
+  /** Compiles grammar_string for this vocabulary (cached); throws EngineRequestError. */
+  compileGrammar(text: string): GrammarConstraint;
 }
 
 /**
- * Parameters of the advanced-decoding issue, not implemented yet: a non-default value is
- * rejected rather than silently ignored.
+ * Parameters of the advanced-decoding issue that belong to the server (throttling, presets):
+ * until it implements them, a non-default value is rejected rather than silently ignored.
  */
 const NOT_YET_SUPPORTED: { param: keyof NormalizedCompletionRequest; isDefault: (r: NormalizedCompletionRequest) => boolean }[] = [
-  { param: 'grammar_string', isDefault: (r) => r.grammar_string === '' },
-  { param: 'guidance_scale', isDefault: (r) => r.guidance_scale === 1 },
-  { param: 'negative_prompt', isDefault: (r) => r.negative_prompt === '' },
-  { param: 'penalty_alpha', isDefault: (r) => r.penalty_alpha === 0 },
-  { param: 'prompt_lookup_num_tokens', isDefault: (r) => r.prompt_lookup_num_tokens === 0 },
   { param: 'max_tokens_second', isDefault: (r) => r.max_tokens_second === 0 },
   { param: 'preset', isDefault: (r) => r.preset === null },
 ];
+
+/** Most candidates contrastive search ranks per step: each one is a row of the batch, with its own cache copy. */
+export const MAX_CONTRASTIVE_TOP_K = 32;
+/** Most draft tokens prompt lookup verifies per step: each one adds a row of logits to the step. */
+export const MAX_PROMPT_LOOKUP_TOKENS = 64;
 
 function checkSupported(request: NormalizedCompletionRequest, info: ModelInfo): void {
   if (request.seed !== null && !Number.isSafeInteger(request.seed)) {
@@ -50,6 +52,52 @@ function checkSupported(request: NormalizedCompletionRequest, info: ModelInfo): 
   if (request.suffix !== null && !info.supportsInfill) {
     throw new EngineRequestError(`suffix is not supported: model ${info.id} cannot fill in the middle`, 'suffix', 'unsupported_parameter');
   }
+  checkCombinations(request, info);
+}
+
+/**
+ * The advanced decoding modes and what they cannot be combined with. A combination that cannot
+ * be honoured is a 400 naming the parameter that conflicts, never a silently dropped setting.
+ */
+function checkCombinations(request: NormalizedCompletionRequest, info: ModelInfo): void {
+  const unsupported = (message: string, param: string) => new EngineRequestError(message, param, 'unsupported_parameter');
+  const guidance = request.guidance_scale !== 1;
+  const lookup = request.prompt_lookup_num_tokens > 0;
+  if (!Number.isFinite(request.guidance_scale)) {
+    throw new EngineRequestError('guidance_scale must be a finite number', 'guidance_scale', 'invalid_value');
+  }
+  if (request.penalty_alpha > 0) {
+    const contrastive = 'penalty_alpha (contrastive search)';
+    if (!info.exposesHiddenStates) {
+      throw unsupported(
+        `${contrastive} needs the model's last hidden state, and the graph of model ${info.id} has no last_hidden_state output`,
+        'penalty_alpha',
+      );
+    }
+    if (request.do_sample && request.temperature !== 0) {
+      throw unsupported(`${contrastive} is deterministic: send do_sample false (or temperature 0) with it`, 'penalty_alpha');
+    }
+    if (request.top_k < 1) {
+      throw new EngineRequestError(`${contrastive} ranks the top_k most likely tokens: set top_k (e.g. 4)`, 'top_k', 'invalid_value');
+    }
+    if (request.top_k > MAX_CONTRASTIVE_TOP_K) {
+      throw new EngineRequestError(`${contrastive} accepts top_k up to ${MAX_CONTRASTIVE_TOP_K} (got ${request.top_k})`, 'top_k', 'invalid_value');
+    }
+    if (request.n > 1) throw unsupported(`n > 1 cannot be combined with ${contrastive}: every choice would be the same`, 'n');
+    if (request.best_of > 1) throw unsupported(`best_of > 1 cannot be combined with ${contrastive}: every candidate would be the same`, 'best_of');
+    if (guidance) throw unsupported(`guidance_scale cannot be combined with ${contrastive}`, 'guidance_scale');
+    if (lookup) throw unsupported(`prompt_lookup_num_tokens cannot be combined with ${contrastive}`, 'prompt_lookup_num_tokens');
+  }
+  if (request.prompt_lookup_num_tokens > MAX_PROMPT_LOOKUP_TOKENS) {
+    throw new EngineRequestError(
+      `prompt_lookup_num_tokens is limited to ${MAX_PROMPT_LOOKUP_TOKENS} draft tokens per step (got ${request.prompt_lookup_num_tokens})`,
+      'prompt_lookup_num_tokens',
+      'invalid_value',
+    );
+  }
+  if (guidance && lookup) {
+    throw unsupported('prompt_lookup_num_tokens cannot be combined with guidance_scale (classifier-free guidance)', 'prompt_lookup_num_tokens');
+  }
 }
 
 function checkTokenIds(ids: Iterable<number>, vocabSize: number, param: string, what: string): void {
@@ -60,7 +108,33 @@ function checkTokenIds(ids: Iterable<number>, vocabSize: number, param: string, 
   }
 }
 
-/** Tokenizes one prompt and applies add_bos_token, truncation_length and the context limit. */
+/** Tokenizes a text prompt with TGW's add_bos_token rule: add BOS when asked and missing, never double it, drop it when not asked. */
+function encodeText(model: PlanningModel, text: string, addBos: boolean): number[] {
+  const tokens = model.encodePlain(text);
+  const bos = model.info.bosTokenId;
+  if (model.addsBos && bos !== null) {
+    if (addBos && tokens[0] !== bos) tokens.unshift(bos);
+    if (!addBos) while (tokens[0] === bos) tokens.shift();
+  }
+  return tokens;
+}
+
+/**
+ * Tokenizes one prompt and applies add_bos_token, truncation_length and the context limit.
+ *
+ * truncation_length and auto_max_new_tokens, exactly as TGW applies them
+ * (`get_max_prompt_length` and `generate_reply_HF`):
+ * - a prompt longer than `truncation_length - max_tokens` keeps its last that-many tokens (the
+ *   oldest are dropped), so that max_tokens new tokens still fit; this uses the request's
+ *   max_tokens even when auto_max_new_tokens is on;
+ * - auto_max_new_tokens then allows `truncation_length - prompt tokens` new tokens instead of
+ *   max_tokens (the whole rest of the window).
+ * `truncation_length` 0 means the model's context length for the budget; a prompt is then never
+ * truncated silently: one longer than the context is a 400 (OpenAI's behaviour), and one that
+ * leaves less than max_tokens of room generates up to the end of the context ("length"). A
+ * `truncation_length` above the context counts as the context. Every budget is finally capped
+ * by the room left in the context.
+ */
 function preparePrompt(
   model: PlanningModel,
   request: NormalizedCompletionRequest,
@@ -71,12 +145,7 @@ function preparePrompt(
   const bos = info.bosTokenId;
   let tokens: number[];
   if (typeof prompt === 'string') {
-    tokens = model.encodePlain(prompt);
-    if (model.addsBos && bos !== null) {
-      // TGW: add BOS when asked and missing, never double it; drop it when not asked.
-      if (request.add_bos_token && tokens[0] !== bos) tokens.unshift(bos);
-      if (!request.add_bos_token) while (tokens[0] === bos) tokens.shift();
-    }
+    tokens = encodeText(model, prompt, request.add_bos_token);
   } else {
     checkTokenIds(prompt, info.vocabSize, 'prompt', `prompt ${index}: token id`);
     tokens = [...prompt];
@@ -160,11 +229,30 @@ function samplingParams(model: PlanningModel, request: NormalizedCompletionReque
   };
 }
 
+/** Classifier-free guidance: the unconditional sequence's start, checked against the context. */
+function guidancePlan(model: PlanningModel, request: NormalizedCompletionRequest, prompts: readonly PreparedPrompt[]): GuidancePlan | null {
+  if (request.guidance_scale === 1) return null; // scale 1 is exactly no guidance, whatever negative_prompt says
+  if (request.negative_prompt === '') return { scale: request.guidance_scale, negativeTokens: null };
+  // TGW encodes the negative prompt like a prompt (BOS included), without truncation.
+  const negativeTokens = encodeText(model, request.negative_prompt, request.add_bos_token);
+  if (negativeTokens.length === 0) return { scale: request.guidance_scale, negativeTokens: null };
+  const longest = Math.max(0, ...prompts.map((p) => p.maxNewTokens));
+  if (negativeTokens.length + longest > model.info.contextLength) {
+    throw new EngineRequestError(
+      `negative_prompt has ${negativeTokens.length} tokens: with ${longest} new tokens it does not fit the model's context of ${model.info.contextLength}`,
+      'negative_prompt',
+      'context_length_exceeded',
+    );
+  }
+  return { scale: request.guidance_scale, negativeTokens };
+}
+
 /** Validates a request against the model and turns it into a generation plan. */
 export function planRequest(model: PlanningModel, request: NormalizedCompletionRequest): GenerationPlan {
   checkSupported(request, model.info);
   const sampling = samplingParams(model, request);
   const prompts = request.prompts.map((prompt, i) => preparePrompt(model, request, prompt, i));
+  const grammar = request.grammar_string === '' ? null : model.compileGrammar(request.grammar_string);
   return {
     prompts,
     n: request.n,
@@ -175,5 +263,9 @@ export function planRequest(model: PlanningModel, request: NormalizedCompletionR
     skipSpecialTokens: request.skip_special_tokens,
     seed: request.seed ?? randomSeed(),
     sampling,
+    grammar,
+    guidance: guidancePlan(model, request, prompts),
+    contrastive: request.penalty_alpha > 0 ? { alpha: request.penalty_alpha, topK: request.top_k } : null,
+    promptLookup: request.prompt_lookup_num_tokens,
   };
 }

@@ -90,7 +90,10 @@ export type CompletionEvent =
    * once all its candidates have finished, the best first.
    */
   | { type: 'text'; index: number; text: string; logprobs: LogprobsSlice | null }
-  /** Exactly one per choice index, after its last text event. */
+  /**
+   * Exactly one per choice index, after its last text event. "stop": EOS, a stop string, or a
+   * grammar_string that is complete and allows nothing more; "length": max_tokens or the context.
+   */
   | { type: 'finish'; index: number; finish_reason: FinishReason }
   /** Last event of every successful request. `seed` is the seed actually used. */
   | { type: 'done'; usage: CompletionUsageCounts; seed: number };

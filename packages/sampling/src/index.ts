@@ -6,6 +6,7 @@ export {
   createSequenceState,
   MAX_TOP_LOGPROBS,
   NoCandidateError,
+  processLogits,
   sampleToken,
 } from './sample.js';
 export type { EmptyingStage, TokenProbability } from './sample.js';
@@ -15,6 +16,15 @@ export type { OrderParams, StageName } from './order.js';
 export { defaultSamplingParams, samplingParamsFromRequest } from './params.js';
 export type { ModelTokenInfo } from './params.js';
 export { DRY_MAX_MATCH } from './processors.js';
+export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
+export type {
+  GrammarConstraint,
+  GrammarConstraintOptions,
+  GrammarRule,
+  GrammarState,
+  GrammarSymbol,
+  TokenVocabulary,
+} from './grammar/index.js';
 export type {
   LogitsMask,
   Rng,
@@ -25,12 +35,3 @@ export type {
   StepResult,
   TokenLogprob,
 } from './types.js';
-export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
-export type {
-  GrammarConstraint,
-  GrammarConstraintOptions,
-  GrammarRule,
-  GrammarState,
-  GrammarSymbol,
-  TokenVocabulary,
-} from './grammar/index.js';

@@ -7,6 +7,7 @@ import {
   candidateDistribution,
   createSequenceState,
   NoCandidateError,
+  processLogits,
   sampleToken,
 } from './sample.js';
 import { logprobsAt } from './logprobs.js';
@@ -347,3 +348,25 @@ describe('candidateDistribution', () => {
 // Pinned outputs: any change to the Rng, its seeding, the draw or these samplers changes them.
 const PINNED_1234 = [133, 98, 145, 52, 242, 47, 12, 210, 86, 175, 97, 18, 194, 121, 7, 117];
 const PINNED_MINUS_7 = [231, 155, 50, 227, 115, 229, 69, 19, 46, 151, 26, 253, 223, 161, 10, 113];
+
+describe('processLogits', () => {
+  it('applies the mask and the processors, not the warpers, and draws nothing', () => {
+    const logits = new Float32Array([1, 3, -2, 2]);
+    const state = makeState({ prompt: [1] });
+    const before = state.rng.getState();
+    const params = defaultSamplingParams({ repetition_penalty: 2, logit_bias: { 2: 1 }, top_k: 1, temperature: 0.5 });
+    const out = processLogits(logits, state, params, (l) => {
+      l[3] = -Infinity;
+    });
+    // Token 1 is penalized (3 / 2), token 2 biased (-2 + 1), token 3 masked; top_k and temperature ignored.
+    expect([...out]).toEqual([1, 1.5, -1, -Infinity]);
+    expect([...logits]).toEqual([1, 3, -2, 2]);
+    expect(state.rng.getState()).toEqual(before);
+  });
+
+  it('throws NoCandidateError when nothing is left', () => {
+    expect(() =>
+      processLogits(new Float32Array([0, 0]), makeState(), defaultSamplingParams({ suppress_tokens: [0, 1] })),
+    ).toThrow(NoCandidateError);
+  });
+});

@@ -272,6 +272,34 @@ export function candidateDistribution(
   }
 }
 
+/**
+ * The logits after the mask and the logit processors (penalties, bans, logit_bias, DRY), before
+ * any warper, as a new array indexed by token id: what greedy decoding takes the argmax of, and
+ * what contrastive search ranks its `top_k` candidates by (Hugging Face applies the logits
+ * processors, never the warpers, in that mode). Warper parameters are ignored; no random number
+ * is drawn. Throws NoCandidateError when nothing is left.
+ */
+export function processLogits(
+  logits: Float32Array,
+  state: SequenceState,
+  params: SamplingParams,
+  mask?: LogitsMask,
+): Float32Array {
+  if (logits.length === 0) throw new RangeError('logits are empty');
+  const processorsOnly: SamplingParams = isGreedy(params) ? params : { ...params, do_sample: false };
+  const ws = acquireWorkspace(logits.length);
+  try {
+    ws.work.set(logits);
+    if (mask) mask(ws.work, state);
+    // Greedy parameters run the processors only, which leave the set dense and materialized.
+    narrow(ws, state, processorsOnly, logits, mask);
+    if (argmaxOrNegative(ws.work) < 0) throw diagnoseEmpty(logits, state, processorsOnly, mask);
+    return ws.work.slice();
+  } finally {
+    releaseWorkspace(ws);
+  }
+}
+
 /** Lazily computed per-step data shared by several stages. */
 class StepContext {
   private windowCounts: TokenCounts | undefined;

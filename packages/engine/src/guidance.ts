@@ -1,0 +1,28 @@
+/**
+ * Classifier-free guidance (guidance_scale, negative_prompt), as Hugging Face's
+ * `UnbatchedClassifierFreeGuidanceLogitsProcessor` computes it:
+ *
+ *   scores = guidance_scale * (log_softmax(cond) - log_softmax(uncond)) + log_softmax(uncond)
+ *
+ * `cond` are the logits of the request's own sequence, `uncond` those of an unconditional
+ * sequence that starts from the negative prompt's tokens (or, when the negative prompt is
+ * empty, from the last prompt token alone) and is extended with every sampled token. The
+ * scores replace the logits before every other processor and warper (CFG is the first
+ * processor Hugging Face installs). A scale of 1 gives log_softmax(cond): the same tokens as no
+ * guidance at all, which is why the engine skips the second sequence then.
+ */
+import { logSumExp } from '@textgen-spec/sampling';
+
+/** Writes the guided scores of one position into `out` (same length as `cond`) and returns it. */
+export function guidedScores(cond: Float32Array, uncond: Float32Array, scale: number, out: Float32Array): Float32Array {
+  const zCond = logSumExp(cond);
+  const zUncond = logSumExp(uncond);
+  for (let i = 0; i < cond.length; i++) {
+    const c = cond[i]! - zCond;
+    const u = uncond[i]! - zUncond;
+    const score = scale * (c - u) + u;
+    // A token the model rules out (-Infinity) stays out rather than becoming NaN.
+    out[i] = Number.isNaN(score) ? -Infinity : score;
+  }
+  return out;
+}

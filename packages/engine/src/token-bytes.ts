@@ -1,0 +1,144 @@
+/**
+ * The bytes each token stands for, read from a Hugging Face `tokenizer.json`: what the grammar
+ * constraint (grammar_string) matches against the grammar, byte by byte.
+ *
+ * Two tokenizer families can be mapped:
+ * - **byte-level BPE** (GPT-2, Llama 3, Qwen...: a `ByteLevel` decoder): each character of a
+ *   token string stands for one byte through GPT-2's `bytes_to_unicode` table;
+ * - **SentencePiece-style** (Llama 2, Mistral, Gemma...: a `Metaspace` decoder or a `Replace`
+ *   of `▁` by a space): `▁` is a space, `<0xHH>` byte-fallback tokens are that byte, and every
+ *   other piece is its UTF-8 text.
+ *
+ * Special tokens (BOS, EOS, pad, control tokens) map to null: the grammar never allows them
+ * (the constraint treats EOS separately). Other tokenizers (WordPiece's `##` continuations,
+ * BPE with end-of-word suffixes...) cannot be mapped: the result says why.
+ */
+
+/** The parts of `tokenizer.json` read here. */
+interface TokenizerJson {
+  model?: { type?: string; vocab?: unknown; unk_id?: number | null; byte_fallback?: boolean };
+  decoder?: DecoderJson | null;
+  pre_tokenizer?: DecoderJson | null;
+  added_tokens?: { id: number; content: string; special?: boolean }[];
+}
+
+interface DecoderJson {
+  type?: string;
+  decoders?: DecoderJson[];
+  pretokenizers?: DecoderJson[];
+  pattern?: { String?: string; Regex?: string };
+  content?: string;
+  replacement?: string;
+}
+
+export type TokenBytesResult =
+  | { ok: true; kind: 'byte-level' | 'sentencepiece'; tokenBytes: (Uint8Array | null)[] }
+  | { ok: false; reason: string };
+
+/** GPT-2's `bytes_to_unicode`, inverted: printable bytes stand for themselves, the rest map to U+0100 onwards. */
+function byteLevelDecoder(): Map<string, number> {
+  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const map = new Map<string, number>();
+  let next = 0;
+  for (let b = 0; b < 256; b++) map.set(String.fromCodePoint(printable(b) ? b : 256 + next++), b);
+  return map;
+}
+
+/** Every decoder (or pre-tokenizer) of a possibly nested `Sequence`. */
+function flatten(node: DecoderJson | null | undefined): DecoderJson[] {
+  if (!node) return [];
+  const children = node.decoders ?? node.pretokenizers;
+  return children ? children.flatMap(flatten) : [node];
+}
+
+/** Token id -> token string, from a BPE/WordLevel vocab object or a Unigram `[piece, score]` list. */
+function vocabPieces(model: NonNullable<TokenizerJson['model']>): Map<number, string> | null {
+  const pieces = new Map<number, string>();
+  const { vocab } = model;
+  if (Array.isArray(vocab)) {
+    vocab.forEach((entry, id) => {
+      if (Array.isArray(entry) && typeof entry[0] === 'string') pieces.set(id, entry[0]);
+    });
+  } else if (vocab && typeof vocab === 'object') {
+    for (const [piece, id] of Object.entries(vocab as Record<string, unknown>)) {
+      if (typeof id === 'number') pieces.set(id, piece);
+    }
+  } else {
+    return null;
+  }
+  return pieces;
+}
+
+const BYTE_TOKEN = /^<0x([0-9A-Fa-f]{2})>$/;
+
+/**
+ * Maps every token id of `json` (a parsed `tokenizer.json`) to its bytes, or says why this
+ * tokenizer cannot be mapped.
+ */
+export function tokenBytesFromTokenizerJson(json: unknown): TokenBytesResult {
+  const tokenizer = (json ?? {}) as TokenizerJson;
+  const model = tokenizer.model;
+  const type = model?.type ?? 'unknown';
+  if (!model || (type !== 'BPE' && type !== 'Unigram' && type !== 'WordLevel')) {
+    return { ok: false, reason: `its tokenizer model is ${type} (only byte-level BPE and SentencePiece-style vocabularies can be mapped to bytes)` };
+  }
+  const pieces = vocabPieces(model);
+  if (!pieces) return { ok: false, reason: 'its tokenizer.json has no readable vocabulary' };
+
+  const decoders = flatten(tokenizer.decoder);
+  const preTokenizers = flatten(tokenizer.pre_tokenizer);
+  const byteLevel = decoders.some((d) => d.type === 'ByteLevel') || (decoders.length === 0 && preTokenizers.some((p) => p.type === 'ByteLevel'));
+  const metaspace =
+    decoders.some((d) => d.type === 'Metaspace' || (d.type === 'Replace' && d.pattern?.String === '▁' && d.content === ' ')) ||
+    (decoders.length === 0 && preTokenizers.some((p) => p.type === 'Metaspace'));
+  const byteFallback = model.byte_fallback === true || decoders.some((d) => d.type === 'ByteFallback');
+  if (!byteLevel && !metaspace) {
+    const names = decoders.map((d) => d.type).join(', ') || 'none';
+    return { ok: false, reason: `its tokenizer is neither byte-level BPE nor SentencePiece-style (decoders: ${names})` };
+  }
+
+  const special = new Set<number>();
+  const added = new Map<number, string>();
+  for (const token of tokenizer.added_tokens ?? []) {
+    if (token.special) special.add(token.id);
+    else added.set(token.id, token.content);
+  }
+  if (typeof model.unk_id === 'number') special.add(model.unk_id);
+
+  let size = 0;
+  for (const id of pieces.keys()) size = Math.max(size, id + 1);
+  for (const token of tokenizer.added_tokens ?? []) size = Math.max(size, token.id + 1);
+
+  const encoder = new TextEncoder();
+  const decoder = byteLevel ? byteLevelDecoder() : null;
+  const tokenBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(size).fill(null);
+  for (let id = 0; id < size; id++) {
+    if (special.has(id)) continue;
+    // Added tokens that are not special are plain text, outside the byte-level alphabet.
+    const text = added.get(id);
+    if (text !== undefined) {
+      tokenBytes[id] = encoder.encode(text);
+      continue;
+    }
+    const piece = pieces.get(id);
+    if (piece === undefined || piece === '') continue;
+    if (decoder) {
+      tokenBytes[id] = byteLevelBytes(piece, decoder);
+    } else {
+      const byte = byteFallback ? BYTE_TOKEN.exec(piece) : null;
+      tokenBytes[id] = byte ? Uint8Array.of(parseInt(byte[1]!, 16)) : encoder.encode(piece.replaceAll('▁', ' '));
+    }
+  }
+  return { ok: true, kind: byteLevel ? 'byte-level' : 'sentencepiece', tokenBytes };
+}
+
+/** The bytes behind a byte-level token string; null if a character is outside the table. */
+function byteLevelBytes(piece: string, decoder: Map<string, number>): Uint8Array | null {
+  const bytes: number[] = [];
+  for (const ch of piece) {
+    const b = decoder.get(ch);
+    if (b === undefined) return null;
+    bytes.push(b);
+  }
+  return Uint8Array.from(bytes);
+}
