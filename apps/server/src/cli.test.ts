@@ -4,6 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FLAGS } from './config.js';
@@ -56,6 +59,16 @@ describe('cli', () => {
     const fromEnv = collect(run([], { TEXTGEN_MAX_CONCURRENCY: '0' }));
     expect(await fromEnv.exit).toBe(2);
     expect(fromEnv.out.stderr).toContain('TEXTGEN_MAX_CONCURRENCY');
+  });
+
+  it('an invalid preset file stops the start with exit 2, naming the file and the parameter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'presets-'));
+    writeFileSync(join(dir, 'Hot.yaml'), 'temperature: 0.7\ntemprature: 2\n');
+    const { out, exit } = collect(run(['--port', '0'], { TEXTGEN_PRESETS_DIR: dir }));
+    expect(await exit).toBe(2);
+    expect(out.stderr).toContain(join(dir, 'Hot.yaml'));
+    expect(out.stderr).toContain('"temprature" is not a preset parameter');
+    expect(out.stdout).not.toMatch(/listening/);
   });
 
   it('serves on --port 0: prints the URL and the model, answers, and drains on SIGTERM', async () => {

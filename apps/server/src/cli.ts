@@ -33,7 +33,15 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
   const showProgress = config.logLevel === 'debug' || config.logLevel === 'info';
   const progress = createProgressReporter(process.stderr);
-  const server = createServer({ ...config, logger, onProgress: showProgress ? (event) => progress.update(event) : undefined });
+  let server;
+  try {
+    server = createServer({ ...config, logger, onProgress: showProgress ? (event) => progress.update(event) : undefined });
+  } catch (error) {
+    // An invalid preset file: nothing was started.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`textgen-server: ${error.message}\n`);
+    return 2;
+  }
 
   try {
     const url = await server.listen();

@@ -2,6 +2,9 @@
  * POST /v1/completions: validate, wait for a slot, run the engine, and answer with one JSON
  * response or an SSE stream.
  *
+ * max_tokens_second: the events go through `paceEvents` (pacing.ts); a non-streamed response
+ * is then sent when its last token would have been streamed.
+ *
  * Cancellation: the request owns an AbortController. It aborts when the client disconnects
  * (while queued or generating, streaming or not) or when --request-timeout passes; the queue
  * drops an aborted waiter and the engine stops within one decoding step.
@@ -15,6 +18,7 @@ import { ApiError } from './errors.js';
 import { CompletionCollector, eventChunk, usageChunk } from './format.js';
 import type { ResponseContext, StreamShape } from './format.js';
 import { readJsonBody, sendJson } from './http.js';
+import { paceEvents } from './pacing.js';
 import { QueueFullError } from './queue.js';
 import type { Release } from './queue.js';
 import { modelNotFound } from './routes.js';
@@ -45,7 +49,8 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
     sendJson(res, parsed.status, parsed.error);
     return;
   }
-  const request = parsed.value;
+  // The preset's sampler values replace the request's; the engine never sees a preset name.
+  const request = server.presets.apply(parsed.value);
   checkServable(context, engine, request);
 
   const abort = new AbortController();
@@ -68,7 +73,17 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
       model: request.model === '' ? engine.info.id : request.model,
       systemFingerprint: server.systemFingerprint,
     };
-    const events = engine.complete(request, { signal: abort.signal });
+    let events = engine.complete(request, { signal: abort.signal });
+    if (request.max_tokens_second > 0) {
+      // Generation runs ahead at full speed and gives its slot back when it ends; only the
+      // delivery is paced, so other requests are not slowed.
+      events = paceEvents(events, {
+        tokensPerSecond: request.max_tokens_second,
+        signal: abort.signal,
+        isPaced: generatedText(request),
+        onSourceEnd: release,
+      });
+    }
     if (request.stream) await stream(context, request, events, responseContext, abort.signal);
     else await respond(context, request, events, responseContext);
   } catch (error) {
@@ -80,17 +95,21 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
   }
 }
 
-/** The checks that need the served model: its name, suffix (infilling), preset. */
+/** Which text events are generated tokens: with echo, each choice's first text event is the prompt. */
+function generatedText(request: NormalizedCompletionRequest): (event: Extract<CompletionEvent, { type: 'text' }>) => boolean {
+  if (!request.echo) return () => true;
+  const echoed = new Set<number>();
+  return (event) => {
+    if (echoed.has(event.index)) return true;
+    echoed.add(event.index);
+    return false;
+  };
+}
+
+/** The checks that need the served model: its name, suffix (infilling). */
 function checkServable(context: RequestContext, engine: Engine, request: NormalizedCompletionRequest): void {
   if (request.model !== '' && !context.server.modelNames().includes(request.model)) {
     throw modelNotFound(context.server, request.model);
-  }
-  if (request.preset !== null) {
-    throw new ApiError(
-      400,
-      `Unknown preset '${request.preset}': this server has no presets loaded. Send the sampler parameters explicitly instead.`,
-      { param: 'preset', code: 'unknown_preset' },
-    );
   }
   if (request.suffix !== null && !engine.info.supportsInfill) {
     throw new ApiError(

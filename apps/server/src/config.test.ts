@@ -19,6 +19,7 @@ describe('parseCommandLine', () => {
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
       '--max-queue', '0', '--request-timeout', '1.5', '--profile', 'strict', '--log-level', 'debug',
+      '--presets-dir', '/srv/presets',
     ]);
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -37,6 +38,7 @@ describe('parseCommandLine', () => {
       requestTimeoutMs: 1500,
       logLevel: 'debug',
       profile: 'strict',
+      presetsDir: '/srv/presets',
     });
   });
 
@@ -45,6 +47,7 @@ describe('parseCommandLine', () => {
     expect(serve([], env)).toMatchObject({ port: 6000, model: '/models/x', offline: true, logLevel: 'warn' });
     expect(serve(['--port', '7000'], env).port).toBe(7000);
     expect(serve([], { TEXTGEN_OFFLINE: '0' }).offline).toBe(false);
+    expect(serve([], { TEXTGEN_PRESETS_DIR: '/p' }).presetsDir).toBe('/p');
   });
 
   it('every flag but help/version has a TEXTGEN_ environment variable, and --help lists them all', () => {

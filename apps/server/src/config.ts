@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Device, Dtype } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
+import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
 export type ValidationProfile = 'strict' | 'compat';
 
@@ -37,6 +38,8 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   logLevel: LogLevel;
   profile: ValidationProfile;
+  /** Folder of `<name>.yaml` sampler presets; null = no presets. */
+  presetsDir: string | null;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -56,6 +59,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   requestTimeoutMs: 600_000,
   logLevel: 'info',
   profile: 'compat',
+  presetsDir: DEFAULT_PRESETS_DIR,
 };
 
 /** One flag: its name, environment variable, value name for --help, and description. */
@@ -92,6 +96,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
   { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
+  { name: 'presets-dir', env: 'TEXTGEN_PRESETS_DIR', kind: 'string', value: 'DIR', description: 'Folder of <name>.yaml sampler presets a request may name in `preset` (default: the shipped TGW v1.14 presets).' },
   { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: 'LEVEL', description: `Least severe log line printed: ${LOG_LEVELS.join(', ')} (default ${d.logLevel}).` },
   { name: 'help', env: null, kind: 'boolean', description: 'Print this help and exit.' },
   { name: 'version', env: null, kind: 'boolean', description: 'Print the version and exit.' },
@@ -207,6 +212,7 @@ export function parseCommandLine(
     requestTimeoutMs,
     logLevel: oneOf('log-level', LOG_LEVELS, d.logLevel),
     profile: oneOf('profile', PROFILES, d.profile),
+    presetsDir: str('presets-dir') ?? d.presetsDir,
   };
   return { action: 'serve', config };
 }
@@ -229,7 +235,8 @@ export function helpText(): string {
   lines.push(
     '',
     'Endpoints: POST /v1/completions, GET /v1/models, GET /v1/models/{id}, GET /health,',
-    'POST /v1/internal/encode, /v1/internal/decode, /v1/internal/token-count.',
+    'POST /v1/internal/encode, /v1/internal/decode, /v1/internal/token-count,',
+    'GET /v1/internal/presets.',
   );
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
  * docs/server.md stays true: every option is in its table, and every curl example in it runs
  * against a real server (tiny model) and succeeds.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, FLAGS } from './config.js';
@@ -10,6 +10,16 @@ import type { TextgenServer } from './server.js';
 import { postJson, startTestServer } from './testing/harness.js';
 
 const guide = readFileSync(fileURLToPath(new URL('../../../docs/server.md', import.meta.url)), 'utf8');
+
+/** The usage examples docs/api.md shows, from packages/spec/examples/completion-request/. */
+function usageExamples(): { parameter: string; body: Record<string, unknown> }[] {
+  const dir = new URL('../../../packages/spec/examples/completion-request/', import.meta.url);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { parameter: string; usage?: { body: Record<string, unknown> } })
+    .filter((example) => example.usage !== undefined)
+    .map((example) => ({ parameter: example.parameter, body: example.usage!.body }));
+}
 
 /** The curl commands of the guide: URL path and the JSON of `-d '...'` (GET when there is none). */
 function curlExamples(): { path: string; body: unknown }[] {
@@ -57,6 +67,13 @@ describe('docs/server.md', () => {
   it('names the model the server actually serves', async () => {
     const engine = await server.ready;
     expect(guide).toContain(`"model": "${engine.info.id}"`);
+  });
+
+  it('every usage example of docs/api.md runs on the reference server', async () => {
+    const examples = usageExamples();
+    expect(examples.length).toBeGreaterThanOrEqual(7);
+    const responses = await Promise.all(examples.map(({ body }) => postJson(server.url, '/v1/completions', body)));
+    responses.forEach((response, i) => expect(response.status, `${examples[i]!.parameter}: ${response.text}`).toBe(200));
   });
 
   it('every curl example succeeds', async () => {

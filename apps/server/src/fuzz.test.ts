@@ -118,6 +118,9 @@ describe('fuzz', () => {
       if (request.auto_max_new_tokens === true && !(typeof window === 'number' && window >= 1 && window <= 64)) {
         request.truncation_length = 32;
       }
+      // max_tokens_second paces the delivery: keep it fast enough not to stall the run.
+      const rate = request.max_tokens_second;
+      if (typeof rate === 'number' && Number.isInteger(rate) && rate > 0 && rate < 1000) request.max_tokens_second = rate + 1000;
       return request;
     });
     await fc.assert(

@@ -246,7 +246,7 @@ describe('POST /v1/completions', () => {
   });
 
   it('is a 400 naming a preset it does not have', async () => {
-    const res = await complete({ prompt: 'a', preset: 'Divine Intellect' });
+    const res = await complete({ prompt: 'a', preset: 'No Such Preset' });
     expectError(res, 400, 'preset');
   });
 

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineRequestError } from '@textgen-spec/engine';
 import type { Engine } from '@textgen-spec/engine';
 import { parseDecodeRequest, parseEncodeRequest, parseTokenCountRequest } from '@textgen-spec/spec';
-import type { Model, ModelList } from '@textgen-spec/spec';
+import type { Model, ModelList, PresetList } from '@textgen-spec/spec';
 import { handleCompletion } from './completions.js';
 import { ApiError } from './errors.js';
 import { readJsonBody, sendJson } from './http.js';
@@ -43,6 +43,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/internal/encode', auth: true, handle: encode },
   { method: 'POST', path: '/v1/internal/decode', auth: true, handle: decode },
   { method: 'POST', path: '/v1/internal/token-count', auth: true, handle: tokenCount },
+  { method: 'GET', path: '/v1/internal/presets', auth: true, handle: listPresets },
 ];
 
 /** 200 `{"status":"ok"}` once the model is loaded; a 503 envelope before (or if it failed). */
@@ -111,6 +112,12 @@ function tokenizerCall<T>(engine: Engine, call: (engine: Engine) => T): T {
     if (error instanceof EngineRequestError) throw new ApiError(400, error.message, { param: error.param, code: error.code });
     throw error;
   }
+}
+
+/** The presets a request may name in `preset`, with their values (beyond TGW; answers while the model loads). */
+async function listPresets({ server, res }: RequestContext): Promise<void> {
+  const body: PresetList = server.presets.list();
+  sendJson(res, 200, body);
 }
 
 /** TGW's tokenizer endpoints: the text is tokenized as a completion prompt (BOS added when the model uses one). */

@@ -17,6 +17,7 @@ import { ApiError } from './errors.js';
 import { sendError } from './http.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
+import { PresetStore } from './presets.js';
 import { RequestQueue } from './queue.js';
 import { ROUTES } from './routes.js';
 import type { RequestContext } from './routes.js';
@@ -57,6 +58,8 @@ export class TextgenServer {
   /** Resolves once the model is loaded; rejects if loading fails. */
   readonly ready: Promise<Engine>;
   readonly auth: ApiKeyChecker;
+  /** The sampler presets of `config.presetsDir`, loaded and validated at construction. */
+  readonly presets: PresetStore;
   #model: ModelState = { status: 'loading' };
   #ownsEngine: boolean;
   #draining = false;
@@ -67,6 +70,8 @@ export class TextgenServer {
   constructor(options: ServerOptions = {}) {
     const { engine, logger, onProgress, ...config } = options;
     this.config = { ...DEFAULT_CONFIG, ...stripUndefined(config) };
+    // Before anything starts: a bad preset file is a startup error (PresetError).
+    this.presets = this.config.presetsDir === null ? new PresetStore() : PresetStore.load(this.config.presetsDir);
     this.logger = logger ?? silentLogger;
     this.queue = new RequestQueue({ concurrency: this.config.maxConcurrency, maxQueue: this.config.maxQueue });
     this.auth = new ApiKeyChecker(this.config.apiKeys);
@@ -290,7 +295,10 @@ export class TextgenServer {
   }
 }
 
-/** Creates a server (not yet listening); the model starts loading at once. */
+/**
+ * Creates a server (not yet listening); the model starts loading at once. Throws PresetError
+ * when a preset of `presetsDir` is invalid.
+ */
 export function createServer(options: ServerOptions = {}): TextgenServer {
   return new TextgenServer(options);
 }

@@ -24,9 +24,10 @@ import {
   expectSeedIndependent,
   finishOf,
   fmt,
+  sleep,
 } from './helpers.js';
 import { isObject, q } from './observed.js';
-import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, requireTokenizer, sampled, tokenizedText } from './oracles.js';
+import { completionTokens, divergence, divergentSeed, greedy, PROBE_SEEDS, PROMPTS, requireTokenizer, sampled, tokenizedText } from './oracles.js';
 import { check, Declined, fail, Outcome, skip, type CheckDef } from './types.js';
 
 const REP = PROMPTS.repetitive;
@@ -600,24 +601,35 @@ export const advancedChecks: CheckDef[] = [
   }),
   ext({
     id: 'ext.guidance_scale',
-    title: 'guidance_scale (classifier-free guidance) changes a greedy answer',
+    title: 'guidance_scale applies classifier-free guidance (0 decodes from the negative prompt alone)',
     feature: 'guidance',
-    sends: `The main greedy request with \`guidance_scale: 3, negative_prompt: "${PROMPTS.second}"\`.`,
-    expects: 'A different answer.',
-    source: 'TGW `guidance_scale` (HF CFG): l\' = g (cond - uncond) + uncond on log-softmaxes.',
-    run: async (ctx) => (await expectChangesGreedy(ctx, { guidance_scale: 3, negative_prompt: PROMPTS.second }, PROMPTS.main, 16)).note,
+    sends:
+      'The main greedy request (16 tokens) with `negative_prompt` N, a probe prompt whose own greedy answer differs from the main one, and `guidance_scale` 0, then 1.',
+    expects: "Scale 0: exactly N's own greedy answer (l' = uncond + 0 x (cond - uncond) = uncond). Scale 1: the main greedy answer (no guidance).",
+    source: "TGW `guidance_scale` (HF classifier-free guidance): l' = uncond + g x (cond - uncond) on log-softmaxes, the unconditional sequence starting from negative_prompt.",
+    async run(ctx) {
+      const { main, negative } = await guidancePrompts(ctx);
+      const zero = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 0, negative_prompt: negative.prompt });
+      if (zero.text === main.text) fail(`with guidance_scale 0 and negative_prompt ${q(negative.prompt)} the answer is still the plain greedy answer ${q(main.text, 80)}: guidance looks ignored`);
+      expectSame(zero.text, negative.text, `guidance_scale 0: the answer should be the greedy answer of the negative prompt ${q(negative.prompt)}`);
+      const one = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 1, negative_prompt: negative.prompt });
+      expectSame(one.text, main.text, 'guidance_scale 1 (no guidance)');
+      return `scale 0 follows ${q(negative.prompt)}; scale 1 leaves the answer alone`;
+    },
   }),
   ext({
     id: 'ext.negative_prompt',
-    title: 'negative_prompt steers classifier-free guidance',
+    title: 'negative_prompt is the unconditional sequence of classifier-free guidance',
     feature: 'guidance',
-    sends: 'The main greedy request with guidance_scale 3 and two different negative prompts.',
-    expects: 'Different answers.',
-    source: 'TGW `negative_prompt`: the unconditional sequence of CFG.',
+    sends: 'The main greedy request with `guidance_scale: 0` and two negative prompts: the probe prompt N and the main prompt itself.',
+    expects: "Different answers: each negative prompt's own greedy answer.",
+    source: 'TGW `negative_prompt`: the unconditional sequence of CFG (empty: the last prompt token alone).',
     async run(ctx) {
-      const a = await greedy(ctx, PROMPTS.main, 16, { guidance_scale: 3, negative_prompt: PROMPTS.second });
-      const b = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 3, negative_prompt: PROMPTS.repetitive });
-      check(a.text !== b.text, `two negative prompts give the same answer ${q(a.text, 80)}: negative_prompt looks ignored`);
+      const { main, negative } = await guidancePrompts(ctx);
+      const a = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 0, negative_prompt: negative.prompt });
+      const b = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 0, negative_prompt: PROMPTS.main });
+      check(a.text !== b.text, `negative prompts ${q(negative.prompt)} and ${q(PROMPTS.main)} give the same answer ${q(a.text, 80)}: negative_prompt looks ignored`);
+      expectSame(b.text, main.text, `guidance_scale 0 with the prompt itself as negative_prompt`);
     },
   }),
   ext({
@@ -674,6 +686,42 @@ export const advancedChecks: CheckDef[] = [
     },
   }),
   ext({
+    id: 'ext.max_tokens_second_concurrent',
+    title: 'A throttled stream does not hold up other requests',
+    feature: 'max_tokens_second',
+    tags: ['stream'],
+    sends:
+      'The main greedy request streamed with a `max_tokens_second` that makes it last about 2 s (at least 5 times a plain request), and, once it is under way, the same request unthrottled.',
+    expects: 'The stream is throttled, and the plain request finishes at least a quarter of the stream\'s duration before the stream does.',
+    source: 'Issue 7 (throttling must not slow other requests). TGW sleeps while holding its generation lock, so a concurrent request waits for the throttled one.',
+    async run(ctx) {
+      const plain = await greedy(ctx, PROMPTS.main, 8);
+      const n = completionTokens(plain);
+      if (n < 3) skip('the answer has fewer than 3 tokens');
+      const timed = async (): Promise<number> => {
+        const t = Date.now();
+        await ctx.complete({ prompt: PROMPTS.main, max_tokens: 8, temperature: 0 });
+        return Date.now() - t;
+      };
+      const alone = Math.min(await timed(), await timed());
+      const rate = Math.max(1, Math.floor(((n - 1) * 1000) / Math.max(2000, 5 * alone)));
+      const durationMs = ((n - 1) / rate) * 1000;
+      const started = Date.now();
+      const stream = ctx.stream({ prompt: PROMPTS.main, max_tokens: 8, temperature: 0, max_tokens_second: rate });
+      await sleep(Math.min(300, durationMs / 4));
+      await ctx.complete({ prompt: PROMPTS.main, max_tokens: 8, temperature: 0 });
+      const plainDone = Date.now() - started;
+      await stream;
+      const streamDone = Date.now() - started;
+      check(streamDone >= 0.8 * durationMs, `the stream at max_tokens_second ${rate} took ${streamDone} ms; ${n} tokens need at least ${Math.round(durationMs)} ms: it was not throttled`);
+      check(
+        plainDone <= streamDone - durationMs / 4,
+        `the plain request finished after ${plainDone} ms, the throttled stream after ${streamDone} ms: the plain request waited for the throttled one (alone it takes ${alone} ms)`,
+      );
+      return `plain request done at ${plainDone} ms, throttled stream (${rate} tokens/s) at ${streamDone} ms`;
+    },
+  }),
+  ext({
     id: 'ext.preset',
     title: 'preset applies a named sampler preset',
     feature: 'preset',
@@ -683,6 +731,23 @@ export const advancedChecks: CheckDef[] = [
     source: 'TGW `preset`: loads presets/<name>.yaml and overrides the request\'s sampler values.',
     async run(ctx) {
       return presetSupport(ctx);
+    },
+  }),
+  ext({
+    id: 'ext.preset_resets',
+    title: 'A preset resets the sampler parameters it does not name',
+    feature: 'preset',
+    sends:
+      '`{"preset": "Null preset", "top_k": 1, "temperature": 0.5, "seed": s}` (TGW\'s "Null preset" sets temperature 1 only), s a seed whose plain temperature-1 sample is not greedy.',
+    expects: 'The plain temperature-1 sample of seed s: the preset sets temperature 1 and resets top_k to 0 (top_k 1 kept would give the greedy answer).',
+    source: 'TGW `load_preset`: a preset starts from `default_preset()` and the API overwrites every one of its keys in the request.',
+    async run(ctx) {
+      const listed = await presetSupport(ctx).then(() => presetNames(ctx));
+      if (listed.length > 0 && !listed.includes('Null preset')) skip('the server lists no "Null preset"');
+      const { d, seed, sample } = await divergentSeed(ctx);
+      const r = await ctx.complete({ prompt: d.prompt, max_tokens: d.maxTokens, temperature: 0.5, top_k: 1, seed, preset: 'Null preset' });
+      if (r.text === d.greedy) fail(`with "Null preset" the request's top_k 1 survived: the answer is the greedy one ${q(d.greedy, 80)}`);
+      expectSame(r.text, sample, `"Null preset" with seed ${seed} should sample like a plain temperature-1 request`);
     },
   }),
   ext({
@@ -700,16 +765,23 @@ export const advancedChecks: CheckDef[] = [
   }),
 ];
 
-/** Shared by the preset probes: proves a known preset is applied; throws otherwise. */
-function presetSupport(ctx: CheckContext): Promise<string> {
-  return ctx.shared('preset-support', async (c) => {
+/** The names at GET /v1/internal/presets ([] when the server has no such list). */
+function presetNames(ctx: CheckContext): Promise<string[]> {
+  return ctx.shared('preset-names', async (c) => {
     const list = await c.send('GET', '/v1/internal/presets', { noValidate: true });
     const names: string[] = [];
     if (list.status === 200) {
       const data = isObject(list.json) ? (list.json.data ?? list.json.presets) : list.json;
       if (Array.isArray(data)) for (const p of data) names.push(typeof p === 'string' ? p : isObject(p) && typeof p.name === 'string' ? p.name : isObject(p) && typeof p.id === 'string' ? p.id : '');
     }
-    const listed = names.filter((n) => n !== '');
+    return names.filter((n) => n !== '');
+  });
+}
+
+/** Shared by the preset probes: proves a known preset is applied; throws otherwise. */
+function presetSupport(ctx: CheckContext): Promise<string> {
+  return ctx.shared('preset-support', async (c) => {
+    const listed = await presetNames(c);
     if (listed.length === 0 || listed.includes('Debug-deterministic')) {
       try {
         return await expectCollapseToGreedy(c, { preset: 'Debug-deterministic' });
@@ -729,3 +801,19 @@ function presetSupport(ctx: CheckContext): Promise<string> {
   });
 }
 
+/**
+ * The guidance probes' prompts: the main prompt's greedy answer (16 tokens), and a probe
+ * prompt N whose own greedy answer differs from it (skips when every probe prompt gives the
+ * main answer).
+ */
+function guidancePrompts(ctx: CheckContext): Promise<{ main: Completion; negative: { prompt: string; text: string } }> {
+  return ctx.shared('guidance-prompts', async (c) => {
+    const main = await greedy(c, PROMPTS.main, 16);
+    for (const prompt of PROMPTS.alternatives) {
+      if (prompt === PROMPTS.main) continue;
+      const answer = await greedy(c, prompt, 16);
+      if (answer.text !== main.text) return { main, negative: { prompt, text: answer.text } };
+    }
+    skip(`every probe prompt has the main prompt's greedy answer ${q(main.text, 60)}, so guidance toward another one cannot be observed`);
+  });
+}

@@ -86,7 +86,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
   state.inFlight++;
   try {
     if (fault?.request) {
-      const out = fault.request(request, state);
+      const out = await fault.request(request, state);
       if (out && 'status' in out) {
         reply(res, out);
         return;

@@ -44,8 +44,8 @@ export interface Fault {
   targets: readonly string[];
   /** Profile of the run (and of the reference server behind the proxy); default compat. */
   profile?: Profile;
-  /** Rewrites a request, or answers it directly. */
-  request?(req: ProxyRequest, state: ProxyState): ProxyRequest | ProxyReply | void;
+  /** Rewrites a request, or answers it directly (may wait first, e.g. to imitate a lock). */
+  request?(req: ProxyRequest, state: ProxyState): ProxyRequest | ProxyReply | void | Promise<ProxyRequest | ProxyReply | void>;
   /** Rewrites a successful JSON body (return a reply to change the status too). */
   response?(body: JsonObject, req: ProxyRequest, state: ProxyState): JsonObject | ProxyReply | void;
   /** Rewrites an error answer. */
@@ -275,6 +275,37 @@ function promptLookupLossy(): Fault {
     },
   };
 }
+
+/**
+ * A throttle that sleeps while holding the generation lock (text-generation-webui): while a
+ * max_tokens_second request is being paced, every other completion waits until it is done.
+ * The proxy forwards the throttled request and holds the others until its estimated end.
+ */
+function throttleHoldsLock(): Fault {
+  let busyUntil = 0;
+  return {
+    name: 'throttle-holds-lock',
+    description: 'max_tokens_second sleeps while holding the generation lock, so other requests wait for the throttled one (TGW).',
+    targets: ['ext.max_tokens_second_concurrent'],
+    async request(req) {
+      if (!isCompletion(req)) return;
+      const rate = req.body.max_tokens_second;
+      if (typeof rate === 'number' && rate > 0) {
+        const tokens = typeof req.body.max_tokens === 'number' ? req.body.max_tokens : 16;
+        busyUntil = Math.max(busyUntil, Date.now() + (tokens / rate) * 1000);
+        return;
+      }
+      const wait = busyUntil - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    },
+  };
+}
+
+/** Two of text-generation-webui's presets, for faults that apply them wrongly. */
+const TGW_PRESETS: Record<string, JsonObject> = {
+  'Debug-deterministic': { do_sample: false, top_k: 1 },
+  'Null preset': { temperature: 1 },
+};
 
 // ---- the catalogue ------------------------------------------------------------------------------
 
@@ -858,8 +889,8 @@ export const FAULTS: readonly Fault[] = [
   ignoreParams(['grammar_string'], ['ext.grammar_string', 'ext.grammar_string_invalid']),
   ignoreParams(['guidance_scale', 'negative_prompt'], ['ext.guidance_scale', 'ext.negative_prompt']),
   ignoreParams(['penalty_alpha'], ['ext.penalty_alpha']),
-  ignoreParams(['max_tokens_second'], ['ext.max_tokens_second']),
-  ignoreParams(['preset'], ['ext.preset', 'ext.preset_unknown']),
+  ignoreParams(['max_tokens_second'], ['ext.max_tokens_second', 'ext.max_tokens_second_concurrent']),
+  ignoreParams(['preset'], ['ext.preset', 'ext.preset_resets', 'ext.preset_unknown']),
   // -- TGW extensions: other deviations -------------------------------------------------------------
   {
     name: 'epsilon-read-raw',
@@ -880,6 +911,20 @@ export const FAULTS: readonly Fault[] = [
     request: (req) => editBody(req, (b) => void (typeof b.dry_sequence_breakers === 'string' && delete b.dry_sequence_breakers)),
   },
   promptLookupLossy(),
+  throttleHoldsLock(),
+  {
+    name: 'preset-merged',
+    description: 'A preset sets only the values it names and keeps the request\'s other sampler values (TGW resets them to default_preset()).',
+    targets: ['ext.preset_resets'],
+    request: (req) =>
+      editBody(req, (b) => {
+        const named = typeof b.preset === 'string' ? TGW_PRESETS[b.preset] : undefined;
+        if (named) {
+          Object.assign(b, named);
+          delete b.preset;
+        }
+      }),
+  },
   {
     name: 'bos-added-twice',
     description: 'add_bos_token adds a BOS token even when the prompt already has one, counting two more tokens.',

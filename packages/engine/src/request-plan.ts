@@ -22,15 +22,6 @@ export interface PlanningModel {
   compileGrammar(text: string): GrammarConstraint;
 }
 
-/**
- * Parameters of the advanced-decoding issue that belong to the server (throttling, presets):
- * until it implements them, a non-default value is rejected rather than silently ignored.
- */
-const NOT_YET_SUPPORTED: { param: keyof NormalizedCompletionRequest; isDefault: (r: NormalizedCompletionRequest) => boolean }[] = [
-  { param: 'max_tokens_second', isDefault: (r) => r.max_tokens_second === 0 },
-  { param: 'preset', isDefault: (r) => r.preset === null },
-];
-
 /** Most candidates contrastive search ranks per step: each one is a row of the batch, with its own cache copy. */
 export const MAX_CONTRASTIVE_TOP_K = 32;
 /** Most draft tokens prompt lookup verifies per step: each one adds a row of logits to the step. */
@@ -44,10 +35,16 @@ function checkSupported(request: NormalizedCompletionRequest, info: ModelInfo): 
       'invalid_value',
     );
   }
-  for (const { param, isDefault } of NOT_YET_SUPPORTED) {
-    if (!isDefault(request)) {
-      throw new EngineRequestError(`${param} is not supported yet by this server`, param, 'unsupported_parameter');
-    }
+  // Presets live on the server, which applies one to the request and clears `preset`
+  // before calling the engine; a name that still arrives here would otherwise be ignored.
+  // (max_tokens_second is the server's too, and needs nothing here: it paces the delivery of
+  // the events, while the engine generates at full speed.)
+  if (request.preset !== null) {
+    throw new EngineRequestError(
+      `preset '${request.preset}' was not applied: presets are resolved by the server, and the engine only runs explicit sampler parameters`,
+      'preset',
+      'unsupported_parameter',
+    );
   }
   if (request.suffix !== null && !info.supportsInfill) {
     throw new EngineRequestError(`suffix is not supported: model ${info.id} cannot fill in the middle`, 'suffix', 'unsupported_parameter');

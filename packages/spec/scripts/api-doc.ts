@@ -3,11 +3,19 @@
  */
 import type { Profile, SchemaName } from '../src/schema-names.js';
 import { schemaId, schemaPath } from '../src/schema-names.js';
+import { PRESET_PARAMETERS } from '../src/presets.js';
 import type { SchemaNode } from './schema-generator.js';
 
 type Schemas = Record<SchemaName, Record<Profile, SchemaNode>>;
 
-export function renderApiDoc(schemas: Schemas): string {
+/** A request showing a parameter in use (examples/completion-request/<parameter>.json `usage`). */
+export interface UsageExample {
+  body: unknown;
+  /** What the request does, in a sentence or two. */
+  result: string;
+}
+
+export function renderApiDoc(schemas: Schemas, usages: ReadonlyMap<string, UsageExample> = new Map()): string {
   const strict = schemas['completion-request'].strict;
   const compat = schemas['completion-request'].compat;
   const params = Object.keys(properties(strict));
@@ -61,10 +69,10 @@ export function renderApiDoc(schemas: Schemas): string {
     '',
     '### OpenAI parameters',
     '',
-    ...openai.flatMap((p) => parameterSection(p, strict, compat)),
+    ...openai.flatMap((p) => parameterSection(p, strict, compat, usages.get(p))),
     '### text-generation-webui extensions',
     '',
-    ...textgen.flatMap((p) => parameterSection(p, strict, compat)),
+    ...textgen.flatMap((p) => parameterSection(p, strict, compat, usages.get(p))),
   );
 
   out.push('## Responses', '');
@@ -80,6 +88,14 @@ export function renderApiDoc(schemas: Schemas): string {
   out.push('## Models', '');
   out.push(...objectSection('`ModelList` (`GET /v1/models`)', schemas['model-list']));
   out.push(...objectSection('`Model` (`GET /v1/models/{id}`)', schemas.model));
+  out.push('## Presets', '');
+  out.push(...objectSection('`PresetList` (`GET /v1/internal/presets`)', schemas['preset-list']));
+  out.push(
+    ...objectSection('`Preset`', schemas['preset-list'], 'Preset'),
+    '`PresetValues` holds the preset parameters, each with the type and range it has in `POST /v1/completions`:',
+    `${PRESET_PARAMETERS.map((p) => `[\`${p}\`](#${p})`).join(', ')}.`,
+    '',
+  );
   out.push('## Tokenizer endpoints', '');
   out.push(...objectSection('`POST /v1/internal/encode` request', schemas['encode-request']));
   out.push(...objectSection('`POST /v1/internal/encode` response', schemas['encode-response']));
@@ -98,7 +114,7 @@ function glanceRow(param: string, strict: SchemaNode, compat: SchemaNode): strin
   return `| [\`${param}\`](#${param})${later} | ${cell(`\`${typeExpression(c, compat)}\``)} | ${cell(defaultText(param, strict))} | ${cell(rangeText(s, strict))} | ${cell(rangeText(c, compat))} | ${cell(firstSentence(description(s)))} |`;
 }
 
-function parameterSection(param: string, strict: SchemaNode, compat: SchemaNode): string[] {
+function parameterSection(param: string, strict: SchemaNode, compat: SchemaNode, usage?: UsageExample): string[] {
   const s = propertyOf(strict, param);
   const c = propertyOf(compat, param);
   const strictType = typeExpression(s, strict);
@@ -125,6 +141,9 @@ function parameterSection(param: string, strict: SchemaNode, compat: SchemaNode)
     }
   }
   lines.push('', paragraph(description(s)), '');
+  if (usage) {
+    lines.push('Example:', '', '```json', JSON.stringify(usage.body, null, 2), '```', '', paragraph(usage.result), '');
+  }
   return lines;
 }
 

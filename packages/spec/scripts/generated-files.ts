@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROFILES } from '../src/schema-names.js';
 import { renderApiDoc } from './api-doc.js';
+import type { UsageExample } from './api-doc.js';
 import { generateSchemas, schemaFiles } from './schema-generator.js';
 
 /** The package root (packages/spec), found from this file whether it runs as .ts or compiled. */
@@ -25,8 +26,19 @@ export function findPackageRoot(): string {
 export function expectedFiles(packageRoot: string): Map<string, string> {
   const schemas = generateSchemas(packageRoot);
   const files = schemaFiles(schemas);
-  files.set('../../docs/api.md', renderApiDoc(schemas));
+  files.set('../../docs/api.md', renderApiDoc(schemas, readUsageExamples(packageRoot)));
   return files;
+}
+
+/** The `usage` examples of examples/completion-request/<parameter>.json, by parameter. */
+export function readUsageExamples(packageRoot: string): Map<string, UsageExample> {
+  const dir = join(packageRoot, 'examples', 'completion-request');
+  const usages = new Map<string, UsageExample>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const example = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { parameter?: string; usage?: UsageExample };
+    if (example.parameter !== undefined && example.usage !== undefined) usages.set(example.parameter, example.usage);
+  }
+  return usages;
 }
 
 /** Files under schema/ that the generator no longer produces. */

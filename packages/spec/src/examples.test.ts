@@ -30,6 +30,8 @@ interface ExampleCase {
 interface ExampleFile {
   parameter?: string;
   description?: string;
+  /** A request showing the parameter in use, and what it does (rendered into docs/api.md). */
+  usage?: { body: unknown; result: string };
   cases: ExampleCase[];
 }
 
@@ -107,6 +109,17 @@ describe('examples/completion-request', () => {
     }
     // At least one example checks what the parameter normalizes to.
     expect(cases.some((c) => c.normalized !== undefined)).toBe(true);
+  });
+
+  const usages = [...files].filter(([, file]) => file.usage !== undefined);
+  it.each(usages)('%s: the usage example is a valid request that uses the parameter, in both profiles', (_, file) => {
+    const usage = file.usage!;
+    expect(usage.result).toMatch(/\w/);
+    expect(Object.keys(usage.body as object)).toContain(file.parameter);
+    for (const profile of PROFILES) {
+      const result = parseCompletionRequest(usage.body, { profile });
+      expect(result.ok, `${profile}: ${JSON.stringify(result)}`).toBe(true);
+    }
   });
 
   it('has no file for a parameter that does not exist', () => {

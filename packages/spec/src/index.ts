@@ -26,6 +26,7 @@ export type {
 } from './types/completion-response.js';
 export type { ErrorObject, ErrorResponse } from './types/error-response.js';
 export type { Model, ModelList } from './types/models.js';
+export type { Preset, PresetList, PresetParameter, PresetValues } from './types/presets.js';
 export type {
   DecodeRequest,
   DecodeResponse,
@@ -36,6 +37,7 @@ export type {
   TokenIds,
 } from './types/tokenizer.js';
 
+export { PRESET_PARAMETERS } from './presets.js';
 export { PROFILES, SCHEMA_NAMES, SCHEMA_ROOT_TYPES, schemaId } from './schema-names.js';
 export type { Profile, SchemaName } from './schema-names.js';
 export { getSchema } from './schemas.js';

@@ -22,6 +22,7 @@ export const SCHEMA_ROOT_TYPES = {
   'decode-response': 'DecodeResponse',
   'token-count-request': 'TokenCountRequest',
   'token-count-response': 'TokenCountResponse',
+  'preset-list': 'PresetList',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_ROOT_TYPES;

@@ -269,9 +269,13 @@ export interface CompletionRequest {
   // ---- text-generation-webui extensions ----------------------------------------------
 
   /**
-   * Name of a server-side preset (TGW: a file under `presets/`, without `.yaml`). The
-   * preset's sampler values override the request's. A server that has no preset of that
-   * name rejects the request.
+   * Name of a server-side preset (TGW: a file under `presets/`, without `.yaml`). As in TGW,
+   * the preset overwrites every sampler parameter of TGW's `default_preset()` (temperature,
+   * top_p, top_k, min_p, the penalties, DRY, mirostat, sampler_priority, ...): with the
+   * preset's value, or with the default when the preset does not name it; the other
+   * parameters of the request (`max_tokens`, `stop`, `seed`, `logprobs`, `xtc_*`, ...) are
+   * kept. A server that has no preset of that name rejects the request (TGW v1.14 falls back
+   * to the defaults). The reference server lists its presets at `GET /v1/internal/presets`.
    * @default null
    * @x-textgen v1.14
    */
@@ -567,9 +571,14 @@ export interface CompletionRequest {
   dry_sequence_breakers?: string[] | string;
 
   /**
-   * Maximum prompt length in tokens: longer prompts are truncated from the left to
-   * `truncation_length - max_tokens` tokens (0 = the model's context length). TGW falls
-   * back to its settings (2048 in v1.14).
+   * The context window in tokens to fit the prompt and the completion into. When it is above 0,
+   * a prompt longer than `truncation_length - max_tokens` tokens is truncated from the left
+   * (its oldest tokens are dropped) so that `max_tokens` new tokens still fit, as TGW does; a
+   * value above the model's context counts as the context. 0 (the default) means no
+   * truncation, as OpenAI does it: a prompt longer than the model's context is rejected with
+   * a 400 `context_length_exceeded`, and one that leaves less than `max_tokens` of room
+   * generates up to the end of the context (finish reason `length`). TGW v1.14 falls back to
+   * its own setting (2048) instead of 0.
    * @TJS-type integer
    * @minimum 0
    * @default 0
@@ -578,7 +587,11 @@ export interface CompletionRequest {
   truncation_length?: number;
 
   /**
-   * Throttle streaming to at most this many tokens per second (0 = unthrottled).
+   * Throttle the delivery to at most this many tokens per second (0 = unthrottled), so that
+   * a stream can be read as it arrives: each streamed text chunk (normally one token) is sent
+   * at least `1 / max_tokens_second` seconds after the previous one. A non-streamed response
+   * is sent no earlier than its last chunk would have been. The reference server generates
+   * at full speed and paces only the delivery, so other requests are not slowed.
    * @TJS-type integer
    * @minimum 0
    * @default 0
