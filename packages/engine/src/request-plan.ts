@@ -5,7 +5,7 @@
  */
 import type { GrammarConstraint, SamplingParams } from '@textgen-spec/sampling';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
-import { randomSeed } from '@textgen-spec/sampling';
+import { randomSeed, samplingParamsFromRequest } from '@textgen-spec/sampling';
 import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation.js';
 import { EngineRequestError, type ModelInfo } from './types.js';
 
@@ -179,51 +179,23 @@ function samplingParams(model: PlanningModel, request: NormalizedCompletionReque
   const { info } = model;
   checkTokenIds(Object.keys(request.logit_bias).map(Number), info.vocabSize, 'logit_bias', 'logit_bias token id');
   checkTokenIds(request.custom_token_bans, info.vocabSize, 'custom_token_bans', 'banned token id');
-  const suppress = new Set(request.custom_token_bans);
-  if (request.ban_eos_token) for (const id of info.eosTokenIds) suppress.add(id);
-  return {
-    do_sample: request.do_sample,
-    temperature: request.temperature,
-    temperature_last: request.temperature_last,
-    dynamic_temperature: request.dynamic_temperature,
-    dynatemp_low: request.dynatemp_low,
-    dynatemp_high: request.dynatemp_high,
-    dynatemp_exponent: request.dynatemp_exponent,
-    smoothing_factor: request.smoothing_factor,
-    smoothing_curve: request.smoothing_curve,
-    top_k: request.top_k,
-    top_p: request.top_p,
-    typical_p: request.typical_p,
-    epsilon_cutoff: request.epsilon_cutoff,
-    eta_cutoff: request.eta_cutoff,
-    tfs: request.tfs,
-    top_a: request.top_a,
-    min_p: request.min_p,
-    mirostat_mode: request.mirostat_mode,
-    mirostat_tau: request.mirostat_tau,
-    mirostat_eta: request.mirostat_eta,
-    xtc_threshold: request.xtc_threshold,
-    xtc_probability: request.xtc_probability,
-    top_n_sigma: request.top_n_sigma,
-    sampler_priority: request.sampler_priority,
-    repetition_penalty: request.repetition_penalty,
-    repetition_penalty_range: request.repetition_penalty_range,
-    presence_penalty: request.presence_penalty,
-    frequency_penalty: request.frequency_penalty,
-    encoder_repetition_penalty: request.encoder_repetition_penalty,
-    no_repeat_ngram_size: request.no_repeat_ngram_size,
-    dry_multiplier: request.dry_multiplier,
-    dry_base: request.dry_base,
-    dry_allowed_length: request.dry_allowed_length,
-    logit_bias: request.logit_bias,
-    logprobs: request.logprobs,
-    dry_sequence_breakers: request.dry_sequence_breakers.map((s) => model.encodePlain(s)).filter((ids) => ids.length > 0),
-    suppress_tokens: [...suppress],
-    eos_token_ids: [...info.eosTokenIds],
-    newline_token_ids: model.newlineTokenIds,
-    // best_of ranks candidates by mean token logprob, so it needs the logprob of every token.
-    chosen_logprob: request.best_of > request.n,
-  };
+  return samplingParamsFromRequest(request, {
+    eosTokenIds: info.eosTokenIds,
+    newlineTokenIds: model.newlineTokenIds,
+    drySequenceBreakers: request.dry_sequence_breakers.map((s) => breakerTokens(model, s)).filter((ids) => ids.length > 0),
+  });
+}
+
+/**
+ * A DRY sequence breaker's tokens as they read after other text, as TGW tokenizes them
+ * (`encode('a' + breaker)` after the tokens of `'a'`), so a SentencePiece tokenizer adds no
+ * word-start marker; a breaker that merges with the `'a'` falls back to its own tokens.
+ */
+function breakerTokens(model: PlanningModel, breaker: string): number[] {
+  const prefix = model.encodePlain('a');
+  const full = model.encodePlain('a' + breaker);
+  const readsAfterPrefix = full.length > prefix.length && prefix.every((id, i) => full[i] === id);
+  return readsAfterPrefix ? full.slice(prefix.length) : model.encodePlain(breaker);
 }
 
 /** Classifier-free guidance: the unconditional sequence's start, checked against the context. */

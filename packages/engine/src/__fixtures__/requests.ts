@@ -1,69 +1,15 @@
 /** Normalized requests for tests: TGW/OpenAI defaults plus the fields a test sets. */
+import { parseCompletionRequest } from '@textgen-spec/spec';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 
-export const DEFAULT_REQUEST: NormalizedCompletionRequest = {
-  model: 'test',
-  prompts: ['Hello'],
-  best_of: 1,
-  echo: false,
-  frequency_penalty: 0,
-  logit_bias: {},
-  logprobs: null,
-  max_tokens: 16,
-  n: 1,
-  presence_penalty: 0,
-  seed: null,
-  stop: [],
-  stream: false,
-  stream_options: null,
-  suffix: null,
-  temperature: 1,
-  top_p: 1,
-  user: null,
-  min_p: 0,
-  top_k: 0,
-  typical_p: 1,
-  tfs: 1,
-  top_a: 0,
-  sampler_priority: null,
-  preset: null,
-  dynamic_temperature: false,
-  dynatemp_low: 1,
-  dynatemp_high: 1,
-  dynatemp_exponent: 1,
-  smoothing_factor: 0,
-  smoothing_curve: 1,
-  repetition_penalty: 1,
-  repetition_penalty_range: 1024,
-  epsilon_cutoff: 0,
-  eta_cutoff: 0,
-  guidance_scale: 1,
-  negative_prompt: '',
-  penalty_alpha: 0,
-  mirostat_mode: 0,
-  mirostat_tau: 5,
-  mirostat_eta: 0.1,
-  temperature_last: false,
-  do_sample: true,
-  encoder_repetition_penalty: 1,
-  no_repeat_ngram_size: 0,
-  dry_multiplier: 0,
-  dry_base: 1.75,
-  dry_allowed_length: 2,
-  dry_sequence_breakers: ['\n', ':', '"', '*'],
-  truncation_length: 0,
-  max_tokens_second: 0,
-  prompt_lookup_num_tokens: 0,
-  custom_token_bans: [],
-  auto_max_new_tokens: false,
-  ban_eos_token: false,
-  add_bos_token: true,
-  skip_special_tokens: true,
-  grammar_string: '',
-  xtc_threshold: 0.1,
-  xtc_probability: 0,
-  top_n_sigma: 0,
-};
+/** The spec's own defaults: what the server hands the engine for `{ model, prompt: 'Hello' }`. */
+export const DEFAULT_REQUEST: NormalizedCompletionRequest = defaultsFromSpec();
+
+function defaultsFromSpec(): NormalizedCompletionRequest {
+  const parsed = parseCompletionRequest({ model: 'test', prompt: 'Hello' });
+  if (!parsed.ok) throw new Error(`the spec rejects its minimal request: ${parsed.error.error.message}`);
+  return parsed.value;
+}
 
 export function makeRequest(overrides: Partial<NormalizedCompletionRequest> = {}): NormalizedCompletionRequest {
   return { ...DEFAULT_REQUEST, ...overrides };
