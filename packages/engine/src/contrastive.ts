@@ -9,7 +9,7 @@
  * hidden states of every earlier position of the context (prompt and generated tokens). The
  * candidate with the highest score is the next token.
  */
-import { logSumExp } from '@textgen-spec/sampling';
+import { logSumExp, topLogprobs } from '@textgen-spec/sampling';
 
 export interface ContrastiveCandidate {
   token: number;
@@ -23,22 +23,10 @@ export interface ContrastiveCandidate {
  * k tokens remain).
  */
 export function topCandidates(processed: Float32Array, k: number): ContrastiveCandidate[] {
-  const ids: number[] = [];
-  const vals: number[] = [];
-  for (let i = 0; i < processed.length; i++) {
-    const v = processed[i]!;
-    if (!(v > -Infinity) || (ids.length === k && !(v > vals[k - 1]!))) continue;
-    let at = ids.length === k ? k - 1 : ids.length;
-    while (at > 0 && v > vals[at - 1]!) at--;
-    ids.splice(at, 0, i);
-    vals.splice(at, 0, v);
-    if (ids.length > k) {
-      ids.pop();
-      vals.pop();
-    }
-  }
-  const logZ = logSumExp(processed, vals[0]);
-  return ids.map((token, i) => ({ token, probability: Math.exp(vals[i]! - logZ) }));
+  const logZ = logSumExp(processed);
+  return topLogprobs(processed, k, logZ)
+    .filter((c) => c.logprob > -Infinity)
+    .map((c) => ({ token: c.token, probability: Math.exp(c.logprob) }));
 }
 
 /** `v` scaled to unit length (a zero vector stays zero). */
