@@ -11,7 +11,7 @@
  * "warm" replays the same text on the same constraint (what a second request with the same
  * grammar sees).
  *
- * Run: cd packages/sampling && TS_NODE_TRANSPILE_ONLY=1 node --loader ts-node/esm bench/grammar.ts
+ * Run: npm run bench:grammar -w @textgen-spec/sampling (also part of `npm run bench`)
  */
 import { createGrammarConstraint, parseGrammar } from '../src/index.js';
 import { loadGpt2Vocabulary } from '../src/grammar/__fixtures__/gpt2-vocabulary.js';
