@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { driftedFiles, expectedFiles, findPackageRoot } from './generated-files.js';
+import { loadThirdPartyReports } from './third-party.js';
 
 const root = findPackageRoot();
 const expected = expectedFiles(root);
@@ -21,5 +22,13 @@ describe('generated files', () => {
     const doc = expected.get('../docs/conformance.md')!;
     for (const id of ['stop.earliest-match', 'ext.epsilon_cutoff', 'wire.chunk-schema']) expect(doc).toContain(`**\`${id}\`**`);
     expect(doc.match(/ {2}- Sends: /g)?.length).toBe(doc.match(/^- \*\*`/gm)?.length);
+  });
+});
+
+describe('committed third-party reports (reports/)', () => {
+  it('are each listed in reports/index.json with server, version, model and command, and match the report schema', () => {
+    const reports = loadThirdPartyReports(root);
+    expect(reports.length).toBeGreaterThan(0);
+    for (const r of reports) expect(r.report.checks.length).toBeGreaterThan(0);
   });
 });

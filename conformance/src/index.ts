@@ -24,8 +24,8 @@ export type {
 } from './report/types.js';
 export { renderGithub, renderJunit, renderMarkdown } from './reporters/ci.js';
 export { formatSummary, renderText } from './reporters/text.js';
-export { renderCheckList, renderCompatibility } from './docs/render.js';
-export type { MatrixColumn } from './docs/render.js';
+export { describeThirdParty, renderCheckList, renderCompatibility, renderCompatibilityMatrix } from './docs/render.js';
+export type { MatrixColumn, ThirdPartyReport } from './docs/render.js';
 export { EXIT, main, USAGE } from './main.js';
 export type { Io } from './main.js';
 export { specValidator } from './wire/spec-validator.js';

@@ -3,12 +3,26 @@
  * OpenAI sampling parameters (temperature, top_p, presence and frequency penalties).
  */
 import { define, expect400, expectChangesGreedy, expectCollapseToGreedy, expectSame } from './helpers.js';
-import { isObject, q, readUsage } from './observed.js';
+import type { CheckContext } from './context.js';
+import { isObject, q, readAnyLogprobs, readChoices, readUsage } from './observed.js';
 import { completionTokens, greedy, PROMPTS, requireTokenizer } from './oracles.js';
 import { check, fail, skip, unsupported, type CheckDef } from './types.js';
 
 const P = PROMPTS.main;
 const P2 = PROMPTS.second;
+
+/**
+ * Skips the asking check unless `{"n": n}` alone is accepted: a best_of probe with n > 1
+ * proves nothing on a server that rejects the n (e.g. llama.cpp with one slot: "Field 'n':
+ * Value must be between 1 <= value <= 1").
+ */
+async function requireN(ctx: CheckContext, n: number): Promise<void> {
+  const res = await ctx.shared(`n-accepted:${n}`, (c) => c.post({ prompt: P, max_tokens: 2, temperature: 0, n }));
+  if (res.status === 200) return;
+  const error = isObject(res.json) && isObject(res.json.error) ? res.json.error : undefined;
+  const message = error && typeof error.message === 'string' ? error.message : res.text;
+  skip(`the same request without best_of (n ${n}) is rejected with HTTP ${res.status} (${q(message, 160)}), so this says nothing about best_of`);
+}
 
 export const choiceChecks: CheckDef[] = [
   // ---- n ------------------------------------------------------------------------------------
@@ -110,10 +124,11 @@ export const choiceChecks: CheckDef[] = [
     level: 'SHOULD',
     feature: 'best_of',
     optional: true,
-    sends: '`{"best_of": 3, "n": 2, "temperature": 1, "seed": 3, "max_tokens": 4}`',
-    expects: 'Exactly 2 choices, indexes 0 and 1.',
+    sends: '`{"n": 2, "temperature": 1, "seed": 3, "max_tokens": 4}` (skipped unless accepted), then the same with `"best_of": 3`.',
+    expects: 'Exactly 2 choices, indexes 0 and 1. (That the 2 are the best of 3 is best_of.picks-best.)',
     source: 'OpenAI `best_of`: "Generates best_of completions server-side and returns the best" (n of them).',
     async run(ctx) {
+      await requireN(ctx, 2);
       const res = await ctx.complete({ prompt: P, max_tokens: 4, temperature: 1, seed: 3, best_of: 3, n: 2 });
       check(res.choices.length === 2, `${res.choices.length} choices for best_of 3, n 2`);
       res.choices.forEach((c, i) => check(c.index === i, `choices[${i}].index is ${c.index}`));
@@ -124,11 +139,62 @@ export const choiceChecks: CheckDef[] = [
     title: 'best_of smaller than n is rejected',
     level: 'MUST',
     feature: 'best_of',
-    sends: '`{"best_of": 1, "n": 2}`',
-    expects: 'HTTP 400 with an error envelope.',
+    sends: '`{"n": 2}` (skipped unless accepted), then `{"best_of": 1, "n": 2}`.',
+    expects: 'HTTP 400 with an error envelope for the second request.',
     source: 'OpenAI: best_of "must be greater than n".',
     async run(ctx) {
+      await requireN(ctx, 2);
       expect400(ctx, await ctx.rejects({ prompt: P, max_tokens: 2, best_of: 1, n: 2 }, 'best_of 1 with n 2'), 'best_of < n');
+    },
+  }),
+  define({
+    id: 'best_of.picks-best',
+    title: 'best_of returns the candidate with the highest mean logprob',
+    level: 'SHOULD',
+    feature: 'best_of',
+    optional: true,
+    sends:
+      '`{"n": 4, "temperature": 1, "seed": s, "max_tokens": 8, "logprobs": 1}` for seeds 3, 11, 22, 33 until choice 0 is not the most likely of 4 distinct candidates (at most 2 such seeds), then `{"best_of": 4, "n": 1}` with that seed.',
+    expects:
+      'When the best_of answer is one of the n 4 candidates of its seed (the server draws the same candidates), it is the one with the highest mean (or total) token logprob. The plain first candidate means best_of was ignored. When the answer is none of them, best_of is unverified (skip).',
+    source: 'OpenAI `best_of`: "returns the one with the highest log probability per token"; llama.cpp de3ff815 accepts best_of and ignores it.',
+    async run(ctx) {
+      await requireN(ctx, 4);
+      const verdicts: string[] = [];
+      let good = '';
+      let tried = 0;
+      for (const seed of [3, 11, 22, 33]) {
+        const fields = { prompt: P, max_tokens: 8, temperature: 1, seed };
+        const all = await ctx.complete({ ...fields, n: 4, logprobs: 1 });
+        const cands = all.choices.map((c) => ({ text: c.text, lp: readAnyLogprobs(c.logprobs) }));
+        if (cands.length !== 4) fail(`${cands.length} choices for n 4`);
+        if (cands.some((c) => !c.lp || c.lp.logprobs.some((x) => x === null) || c.lp.logprobs.length === 0)) {
+          skip('needs per-token logprobs of n 4 candidates to rank them: best_of itself is unverified');
+        }
+        const scored = cands.map((c) => {
+          const lps = c.lp!.logprobs as number[];
+          const sum = lps.reduce((a, b) => a + b, 0);
+          return { text: c.text, sum, mean: sum / lps.length };
+        });
+        const bestMean = Math.max(...scored.map((c) => c.mean));
+        const bestSum = Math.max(...scored.map((c) => c.sum));
+        const isBest = (c: { mean: number; sum: number }) => c.mean >= bestMean - 1e-6 || c.sum >= bestSum - 1e-6;
+        if (new Set(scored.map((c) => c.text)).size < 2 || isBest(scored[0]!)) continue;
+        tried++;
+        const one = await ctx.complete({ ...fields, best_of: 4, n: 1 });
+        const hit = scored.find((c) => c.text === one.text);
+        const top = scored.find((c) => c.mean >= bestMean - 1e-6)!;
+        if (!hit) verdicts.push(`seed ${seed}: the best_of answer ${q(one.text, 40)} is none of the n 4 candidates`);
+        else if (isBest(hit)) good = `seed ${seed}: best_of 4 returned the candidate with mean logprob ${hit.mean.toFixed(3)}, the highest of the 4`;
+        else {
+          const first = hit === scored[0] ? ', the plain first candidate (the seed\'s own sample): best_of looks ignored' : '';
+          fail(`seed ${seed}: best_of 4 returned ${q(one.text, 40)} (mean logprob ${hit.mean.toFixed(3)})${first}; candidate ${q(top.text, 40)} of n 4 with the same seed has ${top.mean.toFixed(3)}`);
+        }
+        if (tried === 2) break;
+      }
+      if (good) return good;
+      if (tried === 0) skip('no probe seed gave 4 distinct candidates whose first is not the best, so best_of cannot be told apart from plain sampling: best_of is unverified');
+      skip(`${verdicts.join('; ')}: the server draws best_of candidates differently from n, so best_of is unverified`);
     },
   }),
   define({
@@ -301,14 +367,39 @@ export const choiceChecks: CheckDef[] = [
   }),
   define({
     id: 'logit_bias.bad-key',
-    title: 'A logit_bias key that is not a token id is rejected',
+    title: 'A logit_bias key outside the vocabulary is rejected',
     level: 'SHOULD',
     feature: 'logit_bias',
-    sends: '`logit_bias: {"hello": 5}`',
-    expects: 'HTTP 400 with an error envelope.',
-    source: 'OpenAI `logit_bias` "maps tokens (specified by their token ID in the tokenizer)"; llama.cpp silently drops invalid ids.',
+    sends: '`logit_bias: {"1000000000": 5}` (a token id no vocabulary has).',
+    expects: 'HTTP 400 with an error envelope (a bias on a token that does not exist cannot be honoured).',
+    source: 'OpenAI `logit_bias` "maps tokens (specified by their token ID in the tokenizer)"; vLLM rejects out-of-vocabulary ids; llama.cpp silently drops them.',
     async run(ctx) {
-      expect400(ctx, await ctx.rejects({ prompt: P, max_tokens: 2, logit_bias: { hello: 5 } }, 'logit_bias key "hello"'), 'a non-numeric logit_bias key');
+      expect400(ctx, await ctx.rejects({ prompt: P, max_tokens: 2, logit_bias: { '1000000000': 5 } }, 'logit_bias key "1000000000"'), 'an out-of-vocabulary logit_bias key');
+    },
+  }),
+  define({
+    id: 'logit_bias.string-key',
+    title: 'A non-numeric logit_bias key is rejected or honoured as text',
+    level: 'INFO',
+    feature: 'logit_bias',
+    sends: 'The main greedy request (8 tokens) with `logit_bias: {" <word>": 100}`, word being the second word of its own greedy answer (with its leading space, one token in most vocabularies).',
+    expects:
+      'A 4xx (OpenAI keys are token ids), or an answer that changed and contains the word (llama.cpp tokenizes string keys, a documented extension). Accepting the key and ignoring it is reported.',
+    source: 'OpenAI `logit_bias` keys are token ids; llama.cpp server README: "the token can also be represented as a string".',
+    async run(ctx) {
+      const plain = await greedy(ctx, P, 8);
+      const word = plain.text.split(/\s+/).filter((w) => /^[A-Za-z]+$/.test(w))[1];
+      if (!word) skip(`the greedy answer ${q(plain.text)} has no second plain word to bias`);
+      const key = ` ${word}`;
+      const res = await ctx.post({ prompt: P, max_tokens: 8, temperature: 0, logit_bias: { [key]: 100 } });
+      if (res.status !== 200) {
+        ctx.expectRejection(res, `logit_bias key ${JSON.stringify(key)}`);
+        return `rejected with HTTP ${res.status}`;
+      }
+      const text = readChoices(res.json, 'response')[0]?.text ?? '';
+      if (text === plain.text) fail(`logit_bias {${JSON.stringify(key)}: 100} was accepted and ignored: the answer is still ${q(plain.text, 80)}`);
+      check(text.includes(word), `with logit_bias {${JSON.stringify(key)}: 100} the answer ${q(text, 80)} lacks ${JSON.stringify(word)}: the key was read as something else`);
+      return `accepted and honoured as text (${q(text, 40)})`;
     },
   }),
   define({
@@ -328,13 +419,15 @@ export const choiceChecks: CheckDef[] = [
   // ---- suffix --------------------------------------------------------------------------------
   define({
     id: 'suffix.insert',
-    title: 'suffix is honoured or declined, not appended verbatim',
-    level: 'INFO',
+    title: 'suffix is honoured or declined, not ignored or appended verbatim',
+    level: 'SHOULD',
     feature: 'suffix',
     optional: true,
     sends: '`{"suffix": " THE END", "max_tokens": 8, "temperature": 0}`',
-    expects: 'A clean 4xx (unsupported; most models cannot fill in the middle), or a completion. TGW appends the suffix to the text verbatim, which is reported.',
-    source: 'OpenAI `suffix` (insertion); vLLM "suffix is not currently supported"; llama.cpp rejects the key; TGW appends it.',
+    expects:
+      'A clean 4xx (unsupported: most models cannot fill in the middle), or a completion that differs from the greedy answer without suffix (a fill-in-the-middle prompt changes it). The plain greedy answer means suffix was accepted and ignored; that answer with " THE END" appended is TGW\'s verbatim append.',
+    source:
+      'OpenAI `suffix` (insertion; documented for gpt-3.5-turbo-instruct only, hence optional); vLLM "suffix is not currently supported"; TGW appends it; llama.cpp de3ff815 accepts and ignores it. Accept-and-ignore is never support.',
     async run(ctx) {
       const res = await ctx.post({ prompt: P, max_tokens: 8, temperature: 0, suffix: ' THE END' });
       if (res.status >= 400 && res.status < 500) {
@@ -342,10 +435,11 @@ export const choiceChecks: CheckDef[] = [
         unsupported(`declined with HTTP ${res.status}: ${q(String(rej.error.message), 200)}`);
       }
       check(res.status === 200, `HTTP ${res.status}`);
-      const text = isObject(res.json) && Array.isArray(res.json.choices) && isObject(res.json.choices[0]) ? String(res.json.choices[0].text) : '';
+      const text = readChoices(res.json, 'response')[0]?.text ?? '';
       const plain = await greedy(ctx, P, 8);
       if (text === plain.text + ' THE END') fail('the suffix was appended to the generated text verbatim (TGW behaviour), not used for insertion');
-      return 'accepted';
+      if (text === plain.text) fail(`suffix was accepted and ignored: the answer ${q(text, 80)} is the greedy answer without suffix`);
+      return 'accepted; the answer differs from the greedy answer without suffix';
     },
   }),
   define({

@@ -77,6 +77,59 @@ export function readLogprobs(value: unknown, what: string): LogprobsView {
   return value as unknown as LogprobsView;
 }
 
+/**
+ * The per-token facts both logprobs formats carry: the legacy completions object (tokens,
+ * token_logprobs, top_logprobs) and the chat format `{"content": [{token, logprob,
+ * top_logprobs: [{token, logprob}]}]}` that llama.cpp also sends on /v1/completions.
+ */
+export interface TokenLogprobs {
+  format: 'legacy' | 'chat';
+  tokens: string[];
+  /** Log-probability of each chosen token (null where the server gives none). */
+  logprobs: (number | null)[];
+  /**
+   * The top alternatives of each position, text -> logprob. Alternatives that decode to the
+   * same text are merged (their probabilities added): a sample is compared as text.
+   */
+  top: (Record<string, number> | null)[];
+}
+
+/**
+ * Reads logprobs in either format, for checks that only need token texts and probabilities
+ * (the format itself is checked by logprobs.format). Undefined when the value is neither.
+ */
+export function readAnyLogprobs(value: unknown): TokenLogprobs | undefined {
+  if (!isObject(value)) return undefined;
+  if (Array.isArray(value.content)) {
+    const tokens: string[] = [];
+    const logprobs: (number | null)[] = [];
+    const top: (Record<string, number> | null)[] = [];
+    for (const entry of value.content) {
+      if (!isObject(entry) || typeof entry.token !== 'string') return undefined;
+      tokens.push(entry.token);
+      logprobs.push(typeof entry.logprob === 'number' ? entry.logprob : null);
+      if (!Array.isArray(entry.top_logprobs)) {
+        top.push(null);
+        continue;
+      }
+      const merged: Record<string, number> = {};
+      for (const alt of entry.top_logprobs) {
+        if (!isObject(alt) || typeof alt.token !== 'string' || typeof alt.logprob !== 'number') return undefined;
+        const before = merged[alt.token];
+        merged[alt.token] = before === undefined ? alt.logprob : Math.log(Math.exp(before) + Math.exp(alt.logprob));
+      }
+      top.push(merged);
+    }
+    return { format: 'chat', tokens, logprobs, top };
+  }
+  try {
+    const lp = readLogprobs(value, 'logprobs');
+    return { format: 'legacy', tokens: lp.tokens, logprobs: lp.token_logprobs, top: lp.top_logprobs };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Number of Unicode code points (OpenAI counts text offsets in characters). */
 export function codePoints(text: string): number {
   let n = 0;

@@ -10,7 +10,7 @@
  *   sampler setting that should collapse sampling to greedy can be seen to do so.
  */
 import type { CheckContext, Completion, Fields } from './context.js';
-import { isObject, readLogprobs, readUsage, type LogprobsView } from './observed.js';
+import { isObject, readAnyLogprobs, readLogprobs, readUsage, type LogprobsView, type TokenLogprobs } from './observed.js';
 import { Outcome, skip } from './types.js';
 
 /** Prompts the checks use. Plain English; any causal LM continues them somehow. */
@@ -225,27 +225,35 @@ export function agreementBound(top: Record<string, number>): number {
 }
 
 /**
- * The most uncertain position of the main greedy answer (from `logprobs: 5`), as a prompt
- * ending right before it, with the chance that 6 random one-token samples there agree.
- * Seed checks sample there: if 6 seeds all agree where that chance is tiny, seeds are not
- * being used. Skips when the server has no logprobs.
+ * The most uncertain position of the main greedy answer (from `logprobs: 5`, in the legacy
+ * or the chat format), as a prompt ending right before it, with the chance that 6 random
+ * one-token samples there agree. Seed checks sample there: if 6 seeds all agree where that
+ * chance is tiny, seeds are not being used. Null when the server gives no usable logprobs
+ * (declined, another shape, tokens that do not spell the text): the seed checks then fall
+ * back to sampled evidence, so the logprobs format never decides a seed verdict.
  */
-export function uncertainPoint(ctx: CheckContext): Promise<UncertainPoint> {
+export function uncertainPoint(ctx: CheckContext): Promise<UncertainPoint | null> {
   return ctx.shared('uncertain-point', async (c) => {
-    const res = await c.post({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, logprobs: 5 });
-    const choice = res.status === 200 && isObject(res.json) && Array.isArray(res.json.choices) ? res.json.choices[0] : undefined;
-    if (!isObject(choice) || !isObject(choice.logprobs)) skip('needs logprobs to measure how uncertain the model is');
-    const lp = readLogprobs(choice.logprobs, 'response');
-    let best = { at: 0, bound: Infinity };
-    lp.top_logprobs.forEach((top, i) => {
-      if (!top) return;
+    const topsOf = async (prompt: string, maxTokens: number): Promise<{ text: string; lp: TokenLogprobs } | null> => {
+      const res = await c.post({ prompt, max_tokens: maxTokens, temperature: 0, logprobs: 5 });
+      const choice = res.status === 200 && isObject(res.json) && Array.isArray(res.json.choices) ? res.json.choices[0] : undefined;
+      if (!isObject(choice) || typeof choice.text !== 'string') return null;
+      const lp = readAnyLogprobs(choice.logprobs);
+      return lp && lp.tokens.join('') === choice.text ? { text: choice.text, lp } : null;
+    };
+    const main = await topsOf(PROMPTS.main, 16);
+    if (!main) return null;
+    let best = { at: -1, bound: Infinity };
+    main.lp.top.forEach((top, i) => {
+      if (!top || Object.keys(top).length === 0) return;
       const bound = agreementBound(top);
       if (bound < best.bound) best = { at: i, bound };
     });
-    const prompt = PROMPTS.main + lp.tokens.slice(0, best.at).join('');
-    const here = await c.complete({ prompt, max_tokens: 1, temperature: 0, logprobs: 5 });
-    const top = readLogprobs(here.choices[0]?.logprobs, 'response').top_logprobs[0];
-    if (!top) skip('no top_logprobs at the uncertain position');
+    if (best.at < 0) return null;
+    const prompt = PROMPTS.main + main.lp.tokens.slice(0, best.at).join('');
+    const here = await topsOf(prompt, 1);
+    const top = here?.lp.top[0];
+    if (!top || Object.keys(top).length === 0) return null;
     return { prompt, bound: agreementBound(top), top: Object.fromEntries(Object.entries(top).map(([k, v]) => [k, Math.exp(v)])) };
   });
 }

@@ -60,17 +60,26 @@ export const seedStreamChecks: CheckDef[] = [
     level: 'SHOULD',
     feature: 'seed',
     sends:
-      'At the most uncertain position of the main greedy answer (found with `logprobs: 5`), six one-token temperature-1 requests with seeds 11, 22, ..., 66.',
-    expects: 'At least two different tokens, whenever the model\'s distribution there makes six equal draws less likely than 0.1% (otherwise skipped).',
+      'At the most uncertain position of the main greedy answer (found with `logprobs: 5`, legacy or chat format), six one-token temperature-1 requests with seeds 11, 22, ..., 66. Without usable logprobs (or where that position is too certain), the main prompt\'s 16-token temperature-1 samples with the same seeds.',
+    expects:
+      'At least two different answers. Six equal one-token answers fail only where the model\'s own distribution makes that less likely than 0.1%; otherwise, and when six equal 16-token samples cannot be weighed without logprobs, the check is skipped.',
     source: 'llama.cpp `test_different_result_different_seed`; ollama#5044 (a seed forced temperature 0).',
     async run(ctx) {
       const u = await uncertainPoint(ctx);
-      const texts = [];
-      for (const seed of PROBE_SEEDS) texts.push((await ctx.complete({ prompt: u.prompt, max_tokens: 1, temperature: 1, seed })).text);
-      const distinct = new Set(texts).size;
-      if (distinct >= 2) return `${distinct} different tokens from ${texts.length} seeds`;
-      if (u.bound >= 1e-3) skip(`all seeds gave ${q(texts[0]!)}, but the model is too certain there for that to mean anything (chance ${u.bound.toFixed(3)})`);
-      fail(`${texts.length} seeds all sampled ${q(texts[0]!)}; with the model's distribution there (${fmtTop(u.top)}) that happens with probability below ${u.bound.toExponential(1)}: the seed or the temperature is ignored`);
+      if (u) {
+        const texts = [];
+        for (const seed of PROBE_SEEDS) texts.push((await ctx.complete({ prompt: u.prompt, max_tokens: 1, temperature: 1, seed })).text);
+        const distinct = new Set(texts).size;
+        if (distinct >= 2) return `${distinct} different tokens from ${texts.length} seeds`;
+        if (u.bound < 1e-3) {
+          fail(`${texts.length} seeds all sampled ${q(texts[0]!)}; with the model's distribution there (${fmtTop(u.top)}) that happens with probability below ${u.bound.toExponential(1)}: the seed or the temperature is ignored`);
+        }
+      }
+      const samples = await Promise.all(PROBE_SEEDS.map((seed) => sampled(ctx, P, 16, seed)));
+      const distinct = new Set(samples.map((s) => s.text)).size;
+      const why = u ? 'the most uncertain position is too certain to judge one-token samples' : 'no usable logprobs to find an uncertain position';
+      if (distinct >= 2) return `${distinct} different 16-token samples from ${samples.length} seeds (${why})`;
+      skip(`all ${samples.length} seeds gave the 16-token sample ${q(samples[0]!.text, 60)}, and ${why}, so this cannot be weighed`);
     },
   }),
   define({
@@ -96,15 +105,22 @@ export const seedStreamChecks: CheckDef[] = [
     title: 'Without a seed, samples vary',
     level: 'INFO',
     feature: 'seed',
-    sends: 'Six one-token temperature-1 requests without a seed at the position seed.different-seeds uses.',
-    expects: 'At least two different tokens (checked only where six equal draws are less likely than 0.1%).',
+    sends:
+      'Six one-token temperature-1 requests without a seed at the position seed.different-seeds uses; without usable logprobs (or where that position is too certain), six unseeded 16-token samples of the main prompt.',
+    expects: 'At least two different answers (a deviation only where six equal one-token draws are less likely than 0.1%; otherwise skipped).',
     source: 'llama-cpp-python#1809 and TGW #6487 (a fixed default seed).',
     async run(ctx) {
       const u = await uncertainPoint(ctx);
-      const texts = await Promise.all(PROBE_SEEDS.map(() => ctx.complete({ prompt: u.prompt, max_tokens: 1, temperature: 1 })));
-      if (new Set(texts.map((t) => t.text)).size >= 2) return;
-      if (u.bound >= 1e-3) skip(`all samples gave ${q(texts[0]!.text)}, but the model is too certain there for that to mean anything`);
-      fail(`${texts.length} unseeded samples all gave ${q(texts[0]!.text)} (chance below ${u.bound.toExponential(1)}): the server seems to use a fixed default seed`);
+      if (u) {
+        const texts = await Promise.all(PROBE_SEEDS.map(() => ctx.complete({ prompt: u.prompt, max_tokens: 1, temperature: 1 })));
+        if (new Set(texts.map((t) => t.text)).size >= 2) return;
+        if (u.bound < 1e-3) fail(`${texts.length} unseeded samples all gave ${q(texts[0]!.text)} (chance below ${u.bound.toExponential(1)}): the server seems to use a fixed default seed`);
+      }
+      const samples = await Promise.all(PROBE_SEEDS.map(() => ctx.complete({ prompt: P, max_tokens: 16, temperature: 1 })));
+      const distinct = new Set(samples.map((s) => s.text)).size;
+      const why = u ? 'the most uncertain position is too certain to judge one-token samples' : 'no usable logprobs to find an uncertain position';
+      if (distinct >= 2) return `${distinct} different 16-token samples from ${samples.length} unseeded requests (${why})`;
+      skip(`all ${samples.length} unseeded 16-token samples gave ${q(samples[0]!.text, 60)}, and ${why}, so this cannot be weighed`);
     },
   }),
 
@@ -250,7 +266,8 @@ export const seedStreamChecks: CheckDef[] = [
     feature: 'streaming',
     tags: ['stream'],
     sends: 'A prompt with accents, symbols and an emoji, streamed with `echo: true` (without echo when that is declined).',
-    expects: 'No chunk contains U+FFFD unless the non-streamed text does; the concatenation equals the non-streamed text.',
+    expects:
+      'No chunk contains U+FFFD unless the non-streamed text does; the concatenation equals the non-streamed text. Skipped when the non-streamed text has no non-ASCII character (echo ignored and a model that answers in ASCII): nothing could be split.',
     source: 'TGW skips chunks that end in an incomplete character (U+FFFD guard); byte-level tokenizers split characters across tokens.',
     async run(ctx) {
       const prompt = 'Café crème, naïve façade — 東京 😀 ✓';
@@ -258,6 +275,9 @@ export const seedStreamChecks: CheckDef[] = [
       const echoed = await ctx.post({ ...fields, stream: false });
       if (echoed.status >= 400 && echoed.status < 500) fields = { prompt, max_tokens: 12, temperature: 0 };
       const ref = (echoed.status === 200 ? readChoices(echoed.json, 'response')[0]?.text : (await ctx.complete(fields)).text) ?? '';
+      if (!/[^\u0000-\u007f]/.test(ref)) {
+        skip(`the text ${q(ref, 80)} has no non-ASCII character${fields.echo ? ' (echo: true did not echo the prompt)' : ''}, so no chunk could split one`);
+      }
       const res = await ctx.stream(fields);
       if (!ref.includes('\uFFFD')) {
         res.chunks.forEach((c, n) => {
@@ -267,6 +287,7 @@ export const seedStreamChecks: CheckDef[] = [
         });
       }
       expectSame(res.text(0), ref, 'streamed text');
+      return fields.echo ? 'echoed prompt and answer streamed' : 'answer streamed (echo declined)';
     },
   }),
   define({

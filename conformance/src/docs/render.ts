@@ -85,20 +85,31 @@ const VERDICT: Record<ReportVerdict, string> = {
   error: '💥 error',
 };
 
-/** A column label for a report. */
+/** A column of the matrix: one report, its label, and optionally where it came from. */
 export interface MatrixColumn {
   label: string;
   report: ConformanceReport;
+  /** One line on the server behind the report (version, model, how it ran), for the legend. */
+  about?: string;
+  /** Findings worth a line each under the column's notes (bugs seen while running it). */
+  findings?: readonly string[];
 }
 
 /**
  * The compatibility matrix: features as rows, one column per report; then every check with
  * its verdict per column, and the messages of everything that did not pass. Only stable
- * facts go in (no timings, no model output), so a re-run on the same server gives the same
- * text.
+ * facts go in (no timings), so a re-run on the same server gives the same text. Checks of
+ * the first column are the rows; a check a column's report lacks (its runner was older) is
+ * shown as not run.
  */
 export function renderCompatibility(columns: readonly MatrixColumn[]): string {
   const out: string[] = [];
+  const described = columns.filter((c) => c.about !== undefined);
+  if (described.length > 0) {
+    out.push('Columns:', '');
+    for (const c of described) out.push(`- **${c.label}**: ${c.about}`);
+    out.push('');
+  }
   const head = `| Feature | ${columns.map((c) => c.label).join(' | ')} |`;
   out.push(head, `|---|${columns.map(() => '---|').join('')}`);
   for (const f of FEATURES) {
@@ -108,22 +119,52 @@ export function renderCompatibility(columns: readonly MatrixColumn[]): string {
   out.push('', '#### Every check', '', `| Check | Level | ${columns.map((c) => c.label).join(' | ')} |`, `|---|---|${columns.map(() => '---|').join('')}`);
   const ids = columns[0]?.report.checks.map((c) => c.id) ?? [];
   for (const id of ids) {
-    const levels = [...new Set(columns.map((c) => c.report.checks.find((x) => x.id === id)?.level ?? '-'))].join(' / ');
-    out.push(`| \`${id}\` | ${levels} | ${columns.map((c) => VERDICT[c.report.checks.find((x) => x.id === id)?.verdict ?? 'skip']).join(' | ')} |`);
+    const results = columns.map((c) => c.report.checks.find((x) => x.id === id));
+    const levels = [...new Set(results.filter((r) => r !== undefined).map((r) => r.level))].join(' / ');
+    out.push(`| \`${id}\` | ${levels} | ${results.map((r) => (r ? VERDICT[r.verdict] : '— not run')).join(' | ')} |`);
   }
   for (const col of columns) {
-    const notes = col.report.checks.filter((c) => c.verdict !== 'pass');
-    if (notes.length === 0) continue;
+    const notes = col.report.checks.filter((c) => c.verdict !== 'pass' && ids.includes(c.id));
+    if (notes.length === 0 && !col.findings?.length) continue;
     out.push('', `#### Notes: ${col.label}`, '');
+    for (const f of col.findings ?? []) out.push(`- ${cell(f)}`);
+    if (col.findings?.length && notes.length > 0) out.push('');
     for (const c of notes) out.push(`- \`${c.id}\` ${VERDICT[c.verdict]}: ${cell(c.message.split('\n')[0] ?? '')}`);
   }
   return out.join('\n');
 }
 
-/** The reference server's columns of docs/compatibility.md (both profiles). */
-export function renderReferenceMatrix(compat: ConformanceReport, strict: ConformanceReport): string {
+/** A committed report of another server, with what the matrix says about it. */
+export interface ThirdPartyReport {
+  /** Column label, e.g. "llama.cpp de3ff815 (compat)". */
+  label: string;
+  /** The server, e.g. "llama.cpp llama-server". */
+  server: string;
+  /** Version or commit, with its date. */
+  version: string;
+  /** The model it served. */
+  model: string;
+  /** How it was started (flags that matter). */
+  command: string;
+  /** Bugs found while running it, one line each. */
+  findings: readonly string[];
+  report: ConformanceReport;
+}
+
+/** The legend line of a third-party column: server, version, model, run date, profile, runner. */
+export function describeThirdParty(t: ThirdPartyReport): string {
+  const r = t.report;
+  return `${t.server} ${t.version}, model ${t.model}, started as \`${t.command}\`; run ${r.startedAt.slice(0, 10)}, ${r.profile} profile, runner ${r.runner.version} (${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.warn} warnings, ${r.summary.unsupported} unsupported, ${r.summary.skip} skipped).`;
+}
+
+/**
+ * The generated block of docs/compatibility.md: the reference server in both profiles (from
+ * a live run), then each committed third-party report.
+ */
+export function renderCompatibilityMatrix(compat: ConformanceReport, strict: ConformanceReport, others: readonly ThirdPartyReport[] = []): string {
   return renderCompatibility([
-    { label: 'Reference server (compat)', report: compat },
-    { label: 'Reference server (strict)', report: strict },
+    { label: 'Reference server (compat)', report: compat, about: 'apps/server on its embedded tiny model, compat profile; a live run, regenerated by `npm run compat`.' },
+    { label: 'Reference server (strict)', report: strict, about: 'the same server started with `--profile strict`.' },
+    ...others.map((t) => ({ label: t.label, report: t.report, about: describeThirdParty(t), findings: t.findings })),
   ]);
 }

@@ -226,7 +226,7 @@ function lenient(body: JsonObject, strictLimits: boolean): void {
   if (num('logprobs') && (body.logprobs as number) < 0) delete body.logprobs;
   if (num('n') && (body.n as number) < 1) delete body.n;
   if (num('best_of') && ((body.best_of as number) < ((body.n as number) ?? 1) || body.stream === true)) delete body.best_of;
-  if (isObject(body.logit_bias)) for (const k of Object.keys(body.logit_bias)) if (!/^\d+$/.test(k)) delete body.logit_bias[k];
+  if (isObject(body.logit_bias)) for (const k of Object.keys(body.logit_bias)) if (!/^\d+$/.test(k) || Number(k) >= 1_000_000) delete body.logit_bias[k];
   if (body.stream !== true) delete body.stream_options;
   const p = body.prompt;
   const badIds = (a: unknown[]): boolean => a.length === 0 || a.some((x) => typeof x === 'number' && (x < 0 || x >= 1_000_000) || (Array.isArray(x) && badIds(x)));
@@ -385,7 +385,7 @@ export const FAULTS: readonly Fault[] = [
   // -- validation and errors -----------------------------------------------------------------------
   {
     name: 'lenient-validation',
-    description: 'Invalid values are dropped or replaced instead of rejected (wrong types, negative max_tokens, n 0, best_of < n, empty prompts, bad token ids, stream_options without stream).',
+    description: 'Invalid values are dropped or replaced instead of rejected (wrong types, negative max_tokens, n 0, best_of < n, empty prompts, bad token ids, logit_bias keys that are not token ids, stream_options without stream), as llama.cpp does with out-of-vocabulary logit_bias ids.',
     targets: [
       'errors.wrong-type',
       'errors.envelope',
@@ -398,6 +398,7 @@ export const FAULTS: readonly Fault[] = [
       'batch.empty',
       'token_prompts.invalid',
       'logit_bias.bad-key',
+      'logit_bias.string-key',
       'stream_options.requires-stream',
       'stream.error-before-start',
     ],
@@ -646,7 +647,10 @@ export const FAULTS: readonly Fault[] = [
     targets: ['logprobs.format', 'logprobs.aligned'],
     response: (b) => {
       mapLogprobs(b, (lp) => ({
-        content: (Array.isArray(lp.tokens) ? lp.tokens : []).map((t, i) => ({ token: t, logprob: (lp.token_logprobs as unknown[])[i], top_logprobs: [] })),
+        content: (Array.isArray(lp.tokens) ? lp.tokens : []).map((t, i) => {
+          const top = Array.isArray(lp.top_logprobs) ? lp.top_logprobs[i] : undefined;
+          return { token: t, logprob: (lp.token_logprobs as unknown[])[i], top_logprobs: isObject(top) ? Object.entries(top).map(([token, logprob]) => ({ token, logprob })) : [] };
+        }),
       }));
       return b;
     },
@@ -799,6 +803,7 @@ export const FAULTS: readonly Fault[] = [
   },
   // -- n, best_of, batch --------------------------------------------------------------------------
   ignoreParams(['n'], ['n.choices', 'n.stream', 'n.batch', 'best_of.returns-n'], 'n is accepted and ignored (TGW before 8aeaa763).'),
+  ignoreParams(['best_of'], ['best_of.picks-best'], 'best_of is accepted and ignored: the plain sample comes back, not the best candidate (llama.cpp de3ff815).'),
   {
     name: 'best-of-rejected',
     description: 'The mere presence of best_of is rejected, even best_of 1 (llama.cpp, vLLM V1).',
@@ -844,6 +849,7 @@ export const FAULTS: readonly Fault[] = [
   // -- logit_bias, suffix, sampling ---------------------------------------------------------------
   ignoreParams(['logit_bias'], ['logit_bias.force', 'logit_bias.ban']),
   suffixAppended(),
+  ignoreParams(['suffix'], ['suffix.insert'], 'suffix is accepted and ignored (llama.cpp de3ff815).'),
   {
     name: 'suffix-key-rejected',
     description: 'The presence of `suffix` is rejected even when it is null (llama.cpp).',
@@ -871,7 +877,7 @@ export const FAULTS: readonly Fault[] = [
   ignoreParams(['xtc_threshold'], ['ext.xtc_threshold']),
   ignoreParams(['epsilon_cutoff'], ['ext.epsilon_cutoff']),
   ignoreParams(['eta_cutoff'], ['ext.eta_cutoff']),
-  ignoreParams(['temperature_last'], ['ext.temperature_last', 'ext.sampler_priority']),
+  ignoreParams(['temperature_last'], ['ext.temperature_last']),
   ignoreParams(['sampler_priority'], ['ext.sampler_priority', 'ext.sampler_priority_string']),
   ignoreParams(['repetition_penalty'], ['ext.repetition_penalty']),
   ignoreParams(['repetition_penalty_range'], ['ext.repetition_penalty_range']),

@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { COMPAT_BEGIN, COMPAT_END, renderReferenceMatrix, replaceBetween } from '../docs/render.js';
+import { loadThirdPartyReports } from '../../scripts/third-party.js';
+import { COMPAT_BEGIN, COMPAT_END, renderCompatibilityMatrix, replaceBetween } from '../docs/render.js';
 import { CHECKS } from '../checks/registry.js';
 import { effectiveLevel } from '../runner/run.js';
+import { isObject } from '../checks/observed.js';
 import type { ConformanceReport } from '../report/types.js';
-import { FAULTS } from './faults.js';
+import { FAULTS, type Fault, type ProxyReply, type ProxyRequest } from './faults.js';
 import { runAgainst, runFault, SELF_TEST_API_KEY, startHarness, type Harness } from './harness.js';
 
 const reportSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../report.schema.json'), 'utf8')) as object;
@@ -74,7 +76,7 @@ describe.sequential('the reference server', () => {
     if (!compat || !strict) throw new Error('the profile runs above did not complete');
     const path = resolve(import.meta.dirname, '../../../docs/compatibility.md');
     const committed = readFileSync(path, 'utf8');
-    expect(committed).toBe(replaceBetween(committed, COMPAT_BEGIN, COMPAT_END, renderReferenceMatrix(compat, strict)));
+    expect(committed).toBe(replaceBetween(committed, COMPAT_BEGIN, COMPAT_END, renderCompatibilityMatrix(compat, strict, loadThirdPartyReports(resolve(import.meta.dirname, '../..')))));
   });
 });
 
@@ -151,6 +153,77 @@ describe.sequential('the CLI against the reference server', () => {
     const r = await cli(['--url', h.proxies.compat.url, '--only', 'completions.shape']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--api-key');
+  });
+});
+
+describe.sequential('deviations that must not decide other checks', () => {
+  test('with chat-format logprobs (llama.cpp) the seed checks still pass: the format is judged by logprobs.format only', async () => {
+    const proxy = h.proxies.compat;
+    proxy.fault = FAULTS.find((f) => f.name === 'chat-style-logprobs')!;
+    try {
+      const report = await runAgainst(proxy.url, 'compat', ['seed.different-seeds', 'seed.unseeded-varies', 'logprobs.format']);
+      const verdicts = Object.fromEntries(report.checks.map((c) => [c.id, `${c.verdict}: ${c.message}`]));
+      expect(verdicts['seed.different-seeds']).toMatch(/^pass: \d different tokens/);
+      expect(verdicts['seed.unseeded-varies']).toMatch(/^pass/);
+      expect(verdicts['logprobs.format']).toMatch(/^warn/);
+    } finally {
+      proxy.fault = null;
+    }
+  });
+
+  /** Verdicts of `only` through a fault made for this test (not a catalogue entry). */
+  async function verdictsUnder(fault: Omit<Fault, 'targets' | 'description'>, only: string[]): Promise<Record<string, string>> {
+    const proxy = h.proxies.compat;
+    proxy.fault = { ...fault, description: '', targets: [] };
+    try {
+      const report = await runAgainst(proxy.url, 'compat', only);
+      return Object.fromEntries(report.checks.filter((c) => !c.id.startsWith('wire.')).map((c) => [c.id, c.verdict]));
+    } finally {
+      proxy.fault = null;
+    }
+  }
+  const dropping = (key: string) => (req: ProxyRequest) => {
+    if (!isObject(req.body) || !(key in req.body)) return;
+    const body = { ...req.body };
+    delete body[key];
+    return { ...req, body };
+  };
+
+  test('n > 1 rejected (llama.cpp -np 1): the best_of checks with n skip instead of passing or declining', async () => {
+    const nOne = (req: ProxyRequest): ProxyReply | void => {
+      if (isObject(req.body) && typeof req.body.n === 'number' && req.body.n > 1) {
+        return { status: 400, body: { error: { message: "Field 'n': Value must be between 1 <= value <= 1", type: 'invalid_request_error', param: null, code: null } } };
+      }
+    };
+    expect(await verdictsUnder({ name: 'n-one', request: nOne }, ['best_of.returns-n', 'best_of.less-than-n', 'best_of.picks-best', 'best_of.one'])).toEqual({
+      'best_of.one': 'pass',
+      'best_of.returns-n': 'skip',
+      'best_of.less-than-n': 'skip',
+      'best_of.picks-best': 'skip',
+    });
+  });
+
+  test('echo ignored: skip_special_tokens and the UTF-8 check skip (nothing to see), echo.plain fails', async () => {
+    expect(await verdictsUnder({ name: 'echo-ignored', request: dropping('echo') }, ['ext.skip_special_tokens', 'stream.utf8', 'echo.plain'])).toEqual({
+      'echo.plain': 'fail',
+      'stream.utf8': 'skip',
+      'ext.skip_special_tokens': 'skip',
+    });
+  });
+
+  test('temperature_last ignored: sampler_priority is judged on its own', async () => {
+    expect(await verdictsUnder({ name: 'temperature-last-ignored', request: dropping('temperature_last') }, ['ext.temperature_last', 'ext.sampler_priority'])).toEqual({
+      'ext.temperature_last': 'fail',
+      'ext.sampler_priority': 'pass',
+    });
+  });
+
+  test('what ignoring cannot be told from honouring skips: prompt lookup, add_bos_token without BOS', async () => {
+    const v = await verdictsUnder({ name: 'ignored', request: (req) => dropping('add_bos_token')(dropping('prompt_lookup_num_tokens')(req) ?? req) }, [
+      'ext.prompt_lookup_num_tokens',
+      'ext.add_bos_token',
+    ]);
+    expect(v).toEqual({ 'ext.prompt_lookup_num_tokens': 'skip', 'ext.add_bos_token': 'skip' });
   });
 });
 
