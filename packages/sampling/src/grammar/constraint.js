@@ -1,0 +1,301 @@
+import { DEAD, Recognizer } from './recognizer.js';
+import { TokenTrie } from './token-trie.js';
+/**
+ * Prepares `grammar` for a vocabulary: the recognizer, and the byte trie of the vocabulary
+ * (built on the first call for a given `tokenBytes` array, then shared). The tokenizer's
+ * `tokenBytes` array must not be mutated afterwards. Reuse the constraint across sequences and
+ * requests with the same grammar: its memo tables carry over.
+ */
+export function createGrammarConstraint(grammar, vocab, options = {}) {
+    return new Constraint(grammar, vocab, options);
+}
+/**
+ * Built once per `tokenBytes` array (and EOS list) and shared by every grammar, so a new
+ * request pays only for its grammar.
+ */
+const indexCache = new WeakMap();
+function indexFor(tokenBytes, eos) {
+    let byEos = indexCache.get(tokenBytes);
+    if (byEos === undefined) {
+        byEos = new Map();
+        indexCache.set(tokenBytes, byEos);
+    }
+    const key = [...eos].sort((a, b) => a - b).join(',');
+    let index = byEos.get(key);
+    if (index === undefined) {
+        const eosSet = new Set(eos);
+        const inTrie = [];
+        const outside = [];
+        tokenBytes.forEach((bytes, id) => {
+            if (eosSet.has(id))
+                return;
+            if (bytes !== null && bytes !== undefined && bytes.length > 0)
+                inTrie.push(id);
+            else
+                outside.push(id);
+        });
+        index = { trie: new TokenTrie(tokenBytes, inTrie), outside: Int32Array.from(outside) };
+        byEos.set(key, index);
+    }
+    return index;
+}
+class Constraint {
+    grammar;
+    recognizer;
+    trie;
+    /** Tokens never allowed (special, empty), EOS excepted. */
+    outside;
+    vocabSize;
+    eos;
+    eosSet;
+    tokenBytes;
+    masks = new Map();
+    maskEntries = 0;
+    maxMaskEntries;
+    // Scratch buffers reused by every mask computation.
+    pathStates;
+    saved = new Float32Array(0);
+    constructor(grammar, vocab, options) {
+        this.grammar = grammar;
+        this.recognizer = new Recognizer(grammar, { maxStates: options.maxStates });
+        this.maxMaskEntries = options.maxCachedMaskEntries ?? 8_000_000;
+        this.tokenBytes = vocab.tokenBytes;
+        this.vocabSize = vocab.tokenBytes.length;
+        this.eos = [...new Set(vocab.eosTokenIds)];
+        this.eosSet = new Set(this.eos);
+        const index = indexFor(vocab.tokenBytes, this.eos);
+        this.trie = index.trie;
+        this.outside = index.outside;
+        this.pathStates = new Int32Array(this.trie.maxDepth + 1);
+    }
+    start() {
+        return new SequenceGrammarState(this, this.recognizer.initial(), false);
+    }
+    /** `state` valid in the current cache generation; drops the caches first if they are too big. */
+    current(state) {
+        if (this.recognizer.overBudget) {
+            this.recognizer.compact();
+            this.masks.clear();
+            this.maskEntries = 0;
+        }
+        return this.recognizer.current(state);
+    }
+    isEos(token) {
+        return this.eosSet.has(token);
+    }
+    bytesOf(token) {
+        return this.tokenBytes[token];
+    }
+    /** The tokens allowed after `state` (EOS aside), cached per state. */
+    tokenSet(state) {
+        let set = this.masks.get(state);
+        if (set === undefined) {
+            set = this.computeTokenSet(state);
+            if (this.maskEntries + set.ids.length > this.maxMaskEntries) {
+                this.masks.clear();
+                this.maskEntries = 0;
+            }
+            this.masks.set(state, set);
+            this.maskEntries += set.ids.length;
+        }
+        return set;
+    }
+    /** The ASCII bytes on which state `id` goes back to itself, as 4 x 32 bits (memoized). */
+    asciiLoops(id) {
+        const state = this.recognizer.states[id];
+        if (state.asciiLoops === undefined) {
+            const loops = new Uint32Array(4);
+            for (let b = 0; b < 0x80; b++) {
+                if (this.recognizer.next(id, b) === id)
+                    loops[b >> 5] |= 1 << (b & 31);
+            }
+            state.asciiLoops = loops;
+        }
+        return state.asciiLoops;
+    }
+    /**
+     * Walks the trie from `state`, skipping the subtree of every rejected prefix. The trie's
+     * tokens are stored in node order, so a rejected subtree is one contiguous run of
+     * `trie.tokens`: the walk only records those runs, and the result is copied out of them.
+     */
+    computeTokenSet(state) {
+        const { bytes, depth, skip, tokenStart, tokens, size, asciiBelow, otherBelow } = this.trie;
+        const recognizer = this.recognizer;
+        const path = this.pathStates;
+        path[0] = state.id;
+        let table = recognizer.transitions;
+        // Rejected runs of `tokens`, as [start, end) pairs in increasing order.
+        const rejected = [];
+        let rejectedCount = 0;
+        let i = 0;
+        while (i < size) {
+            const d = depth[i];
+            const from = path[d - 1];
+            let to = table[from * 256 + bytes[i]];
+            if (to < 0) {
+                to = recognizer.next(from, bytes[i]);
+                table = recognizer.transitions; // may have been reallocated
+            }
+            if (to === DEAD) {
+                const next = skip[i];
+                const a = tokenStart[i];
+                const b = tokenStart[next];
+                if (b > a) {
+                    // Merge with the previous run when adjacent.
+                    if (rejected.length > 0 && rejected[rejected.length - 1] === a) {
+                        rejected[rejected.length - 1] = b;
+                    }
+                    else {
+                        rejected.push(a, b);
+                    }
+                    rejectedCount += b - a;
+                }
+                i = next;
+                continue;
+            }
+            path[d] = to;
+            const end = skip[i];
+            // In a state that looped on this byte, the whole subtree is allowed when the state
+            // also loops on every byte below (checked on ASCII bytes only).
+            if (to === from && end > i + 1 && otherBelow[i] === 0) {
+                const loops = this.asciiLoops(to);
+                const m = i * 4;
+                if ((asciiBelow[m] & ~loops[0]) === 0 &&
+                    (asciiBelow[m + 1] & ~loops[1]) === 0 &&
+                    (asciiBelow[m + 2] & ~loops[2]) === 0 &&
+                    (asciiBelow[m + 3] & ~loops[3]) === 0) {
+                    i = end;
+                    continue;
+                }
+                table = recognizer.transitions; // asciiLoops may have reallocated it
+            }
+            i++;
+        }
+        // Keep whichever list is shorter: the allowed tokens, or the rejected ones (to which
+        // `mask` adds `outside`).
+        const allowedCount = tokens.length - rejectedCount;
+        if (allowedCount <= rejectedCount + this.outside.length) {
+            const ids = new Int32Array(allowedCount);
+            let n = 0;
+            let from = 0;
+            for (let r = 0; r <= rejected.length; r += 2) {
+                const to = r < rejected.length ? rejected[r] : tokens.length;
+                ids.set(tokens.subarray(from, to), n);
+                n += to - from;
+                from = rejected[r + 1];
+            }
+            return { ids, blocked: false };
+        }
+        const ids = new Int32Array(rejectedCount);
+        let n = 0;
+        for (let r = 0; r < rejected.length; r += 2) {
+            ids.set(tokens.subarray(rejected[r], rejected[r + 1]), n);
+            n += rejected[r + 1] - rejected[r];
+        }
+        return { ids, blocked: true };
+    }
+    /** Keeps only `keep` and (when `withEos`) the EOS tokens finite. */
+    applyAllowList(logits, keep, withEos) {
+        const n = keep.length;
+        const extra = withEos ? this.eos.length : 0;
+        if (this.saved.length < n + extra)
+            this.saved = new Float32Array(n + extra);
+        const saved = this.saved;
+        for (let k = 0; k < n; k++)
+            saved[k] = logits[keep[k]];
+        for (let k = 0; k < extra; k++)
+            saved[n + k] = logits[this.eos[k]];
+        logits.fill(-Infinity);
+        for (let k = 0; k < n; k++)
+            logits[keep[k]] = saved[k];
+        for (let k = 0; k < extra; k++) {
+            const id = this.eos[k];
+            if (id < logits.length)
+                logits[id] = saved[n + k];
+        }
+    }
+}
+class SequenceGrammarState {
+    constraint;
+    state;
+    ended;
+    constructor(constraint, state, 
+    /** EOS has been accepted. */
+    ended) {
+        this.constraint = constraint;
+        this.state = state;
+        this.ended = ended;
+    }
+    mask(logits) {
+        const c = this.constraint;
+        if (this.ended) {
+            c.applyAllowList(logits, new Int32Array(0), true);
+            return;
+        }
+        this.state = c.current(this.state);
+        const complete = this.state.complete;
+        const set = c.tokenSet(this.state);
+        if (!set.blocked) {
+            // A dead end for this vocabulary (no token spells what the grammar needs next): offer
+            // EOS rather than nothing, so the sequence can still end.
+            const withEos = complete || set.ids.length === 0;
+            if (set.ids.length === 0 && c.eos.length === 0) {
+                throw new Error('grammar: no token can follow the text and the vocabulary has no EOS token (check isExhausted() before masking)');
+            }
+            c.applyAllowList(logits, set.ids, withEos);
+            return;
+        }
+        const ids = set.ids;
+        for (let k = 0; k < ids.length; k++) {
+            const id = ids[k];
+            if (id < logits.length)
+                logits[id] = -Infinity;
+        }
+        const outside = c.outside;
+        for (let k = 0; k < outside.length; k++) {
+            const id = outside[k];
+            if (id < logits.length)
+                logits[id] = -Infinity;
+        }
+        for (let t = c.vocabSize; t < logits.length; t++)
+            logits[t] = -Infinity;
+        if (!complete) {
+            for (const id of c.eos)
+                if (id < logits.length)
+                    logits[id] = -Infinity;
+        }
+    }
+    accept(token) {
+        const c = this.constraint;
+        if (this.ended)
+            throw new Error(`grammar: token ${token} after the end of the sequence`);
+        this.state = c.current(this.state);
+        if (c.isEos(token)) {
+            if (!this.state.complete) {
+                throw new Error(`grammar: end of sequence (token ${token}) before the grammar is complete`);
+            }
+            this.ended = true;
+            return;
+        }
+        const bytes = c.bytesOf(token);
+        if (bytes === null || bytes === undefined || bytes.length === 0) {
+            throw new Error(`grammar: token ${token} is a special token, which the grammar never allows`);
+        }
+        let id = this.state.id;
+        for (const b of bytes) {
+            id = c.recognizer.next(id, b);
+            if (id === DEAD)
+                throw new Error(`grammar: token ${token} is not allowed here`);
+        }
+        this.state = c.recognizer.states[id];
+    }
+    isComplete() {
+        return this.ended || this.state.complete;
+    }
+    isExhausted() {
+        return this.ended || this.state.exhausted;
+    }
+    clone() {
+        return new SequenceGrammarState(this.constraint, this.state, this.ended);
+    }
+}

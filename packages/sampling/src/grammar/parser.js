@@ -1,0 +1,578 @@
+/**
+ * GBNF parser: the grammar format of llama.cpp (`grammars/README.md`) and text-generation-webui.
+ *
+ * Syntax accepted (llama.cpp's rules, with text-generation-webui's `_` in names):
+ * - `name ::= body`; names are `[A-Za-z0-9_-]+`; the start rule is `root`; a rule defined
+ *   twice keeps its last definition (as both reference implementations do).
+ * - A rule ends at the end of its line, except after `::=` or `|`, and inside `( )`.
+ * - `a b` sequence, `a | b` alternation, `( )` grouping, `""` matches the empty string.
+ * - `*`, `+`, `?`, `{m}`, `{m,}`, `{m,n}` repeat the item before them.
+ * - `"..."` string literal, `[...]` character class with ranges `a-z` and negation `[^...]`,
+ *   `.` any character.
+ * - Escapes in literals and classes: `\n \t \r \\ \" \[ \] \-`, `\xHH`, `\uHHHH`, `\UHHHHHHHH`.
+ * - `#` starts a comment that runs to the end of the line.
+ *
+ * Errors throw `GrammarSyntaxError` with a 1-based line and column.
+ */
+import { MAX_CODE_POINT, complementRanges, normalizeRanges, } from './charset.js';
+import { GrammarSyntaxError } from './errors.js';
+import { Grammar } from './grammar.js';
+/** Most repetitions a single `{m,n}` may ask for (llama.cpp's limit is 2000). */
+const MAX_REPETITIONS = 10_000;
+/** Most symbols the rewritten grammar may hold (repetitions copy their item). */
+const MAX_GRAMMAR_SYMBOLS = 1 << 20;
+const ANY_CHAR = { type: 'chars', ranges: [0, MAX_CODE_POINT] };
+/**
+ * Parses a GBNF grammar.
+ * @throws GrammarSyntaxError when the text is not a valid grammar, a rule is used but never
+ * defined, there is no `root` rule, or a rule is left-recursive.
+ */
+export function parseGrammar(text) {
+    return new Parser(text).parse();
+}
+function isNameChar(c) {
+    return c !== undefined && /^[A-Za-z0-9_-]$/.test(c);
+}
+function isHexChar(c) {
+    return c !== undefined && /^[0-9A-Fa-f]$/.test(c);
+}
+function describeChar(c) {
+    if (c === '\n')
+        return 'end of line';
+    if (c === '\r')
+        return 'carriage return';
+    return `'${c}'`;
+}
+class Parser {
+    src;
+    pos = 0;
+    rules = [];
+    ruleIds = new Map();
+    /** Source index of each rule reference symbol, for left-recursion messages. */
+    refPositions = new Map();
+    symbolCount = 0;
+    constructor(src) {
+        this.src = src;
+    }
+    parse() {
+        this.skipSpace(true);
+        if (this.pos >= this.src.length) {
+            throw this.error("the grammar is empty: it must define a 'root' rule", 0);
+        }
+        while (this.pos < this.src.length)
+            this.parseRule();
+        for (const rule of this.rules) {
+            if (!rule.defined)
+                throw this.error(`undefined rule '${rule.name}'`, rule.firstRef);
+        }
+        const root = this.ruleIds.get('root');
+        if (root === undefined) {
+            throw this.error("the grammar has no 'root' rule (the rule generation starts from)", 0);
+        }
+        this.checkLeftRecursion();
+        const rules = this.rules.map((r) => ({
+            name: r.name,
+            alternatives: r.alternatives,
+        }));
+        return new Grammar(rules, root);
+    }
+    // ---------------------------------------------------------------------------------------
+    // Positions and errors
+    error(reason, at) {
+        let line = 1;
+        let lineStart = 0;
+        for (let i = 0; i < at && i < this.src.length; i++) {
+            if (this.src[i] === '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        // Columns count characters (code points), not UTF-16 units.
+        const column = [...this.src.slice(lineStart, at)].length + 1;
+        return new GrammarSyntaxError(reason, line, column);
+    }
+    lineColumn(at) {
+        const e = this.error('', at);
+        return `line ${e.line}, column ${e.column}`;
+    }
+    // ---------------------------------------------------------------------------------------
+    // Lexical helpers
+    peek(offset = 0) {
+        return this.src[this.pos + offset];
+    }
+    /** Skips spaces, tabs and comments; also line breaks when `newlines` is true. */
+    skipSpace(newlines) {
+        for (;;) {
+            const c = this.src[this.pos];
+            if (c === ' ' || c === '\t') {
+                this.pos++;
+            }
+            else if (c === '#') {
+                while (this.pos < this.src.length && !'\r\n'.includes(this.src[this.pos]))
+                    this.pos++;
+            }
+            else if (newlines && (c === '\n' || c === '\r')) {
+                this.pos++;
+            }
+            else {
+                return;
+            }
+        }
+    }
+    parseName() {
+        const start = this.pos;
+        while (isNameChar(this.src[this.pos]))
+            this.pos++;
+        return this.src.slice(start, this.pos);
+    }
+    parseInteger() {
+        const start = this.pos;
+        while (/^[0-9]$/.test(this.src[this.pos] ?? ''))
+            this.pos++;
+        if (start === this.pos)
+            throw this.error('expected a number', start);
+        return Number(this.src.slice(start, this.pos));
+    }
+    /** One character of a literal or class, escapes resolved; returns its code point. */
+    parseChar() {
+        const start = this.pos;
+        const c = this.src[this.pos];
+        if (c === undefined)
+            throw this.error('unexpected end of grammar', start);
+        if (c !== '\\') {
+            const cp = this.src.codePointAt(this.pos);
+            this.pos += cp > 0xffff ? 2 : 1;
+            return cp;
+        }
+        const esc = this.src[this.pos + 1];
+        this.pos += 2;
+        switch (esc) {
+            case 'n':
+                return 0x0a;
+            case 't':
+                return 0x09;
+            case 'r':
+                return 0x0d;
+            case '\\':
+            case '"':
+            case '[':
+            case ']':
+            case '-':
+                return esc.charCodeAt(0);
+            case 'x':
+                return this.parseHexEscape(2, start);
+            case 'u':
+                return this.parseHexEscape(4, start);
+            case 'U':
+                return this.parseHexEscape(8, start);
+            case undefined:
+                throw this.error('unexpected end of grammar after \\', start);
+            default:
+                throw this.error(`unknown escape '\\${esc}' (known: \\n \\t \\r \\\\ \\" \\[ \\] \\- \\xHH \\uHHHH \\UHHHHHHHH)`, start);
+        }
+    }
+    parseHexEscape(digits, start) {
+        const hex = this.src.slice(this.pos, this.pos + digits);
+        if (hex.length !== digits || ![...hex].every(isHexChar)) {
+            const kind = this.src[start + 1];
+            throw this.error(`expected ${digits} hexadecimal digits after '\\${kind}'`, start);
+        }
+        this.pos += digits;
+        const cp = parseInt(hex, 16);
+        if (cp > MAX_CODE_POINT) {
+            throw this.error(`'\\${this.src[start + 1]}${hex}' is beyond the last code point U+10FFFF`, start);
+        }
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+            throw this.error(`'\\${this.src[start + 1]}${hex}' is a surrogate code point, which UTF-8 text cannot contain`, start);
+        }
+        return cp;
+    }
+    // ---------------------------------------------------------------------------------------
+    // Rules
+    ruleFor(name, at) {
+        let id = this.ruleIds.get(name);
+        if (id === undefined) {
+            id = this.rules.length;
+            this.rules.push({ name, alternatives: [], at, defined: false, firstRef: at, owner: name });
+            this.ruleIds.set(name, id);
+        }
+        return id;
+    }
+    /** A rule for a group or a repetition inside rule `owner`, named like llama.cpp does. */
+    generatedRule(owner, at) {
+        const id = this.rules.length;
+        this.rules.push({
+            name: `${owner}_${id}`,
+            alternatives: [],
+            at,
+            defined: true,
+            firstRef: at,
+            owner,
+        });
+        return id;
+    }
+    ref(rule, at) {
+        const sym = { type: 'rule', rule };
+        this.refPositions.set(sym, at);
+        return sym;
+    }
+    parseRule() {
+        const start = this.pos;
+        const name = this.parseName();
+        if (name === '') {
+            const c = this.peek();
+            if (c === '|') {
+                throw this.error("a rule ends at the end of its line: to continue it on the next line, end the line with '|' or put the alternatives in parentheses", start);
+            }
+            throw this.error(`expected a rule name, found ${describeChar(c)}`, start);
+        }
+        this.skipSpace(false);
+        if (this.src.slice(this.pos, this.pos + 3) !== '::=') {
+            throw this.error(`expected '::=' after the rule name '${name}'`, this.pos);
+        }
+        this.pos += 3;
+        this.skipSpace(true);
+        const id = this.ruleFor(name, start);
+        const rule = this.rules[id];
+        rule.alternatives = this.parseAlternates(name, false);
+        rule.defined = true;
+        rule.at = start;
+        const c = this.peek();
+        if (c === '\r') {
+            this.pos += this.peek(1) === '\n' ? 2 : 1;
+        }
+        else if (c === '\n') {
+            this.pos++;
+        }
+        else if (c !== undefined) {
+            throw this.unexpected();
+        }
+        this.skipSpace(true);
+    }
+    /** The error for a character that cannot continue the current rule. */
+    unexpected() {
+        const c = this.peek();
+        if (this.src.startsWith('::=', this.pos)) {
+            return this.error("unexpected '::=': each rule must start on a new line (is the previous rule's body missing?)", this.pos);
+        }
+        if (c === ')')
+            return this.error("unexpected ')' without a matching '('", this.pos);
+        if (c === "'") {
+            return this.error("unexpected \"'\": string literals use double quotes", this.pos);
+        }
+        if (c === ']')
+            return this.error("unexpected ']' without a matching '['", this.pos);
+        if (c === '}')
+            return this.error("unexpected '}' without a matching '{'", this.pos);
+        return this.error(`unexpected ${describeChar(c)}`, this.pos);
+    }
+    parseAlternates(owner, nested) {
+        const alternatives = [this.parseSequence(owner, nested)];
+        while (this.peek() === '|') {
+            this.pos++;
+            this.skipSpace(true);
+            alternatives.push(this.parseSequence(owner, nested));
+        }
+        return alternatives;
+    }
+    /**
+     * A sequence of items. Each item is kept as its own symbol list until the sequence ends, so
+     * that a repetition operator can rewrite the item just before it.
+     */
+    parseSequence(owner, nested) {
+        const items = [];
+        for (;;) {
+            const at = this.pos;
+            const c = this.peek();
+            let symbols;
+            if (c === '"') {
+                symbols = this.parseLiteral();
+            }
+            else if (c === '[') {
+                symbols = [this.parseClass()];
+            }
+            else if (c === '.') {
+                this.pos++;
+                symbols = [ANY_CHAR];
+            }
+            else if (isNameChar(c)) {
+                const name = this.parseName();
+                symbols = [this.ref(this.ruleFor(name, at), at)];
+            }
+            else if (c === '(') {
+                this.pos++;
+                this.skipSpace(true);
+                const id = this.generatedRule(owner, at);
+                this.rules[id].alternatives = this.parseAlternates(owner, true);
+                if (this.peek() !== ')') {
+                    if (this.peek() === undefined) {
+                        throw this.error(`missing ')' to close the '(' at ${this.lineColumn(at)}`, this.pos);
+                    }
+                    throw this.error(`expected ')' to close the '(' at ${this.lineColumn(at)}, found ${describeChar(this.peek())}`, this.pos);
+                }
+                this.pos++;
+                symbols = [this.ref(id, at)];
+            }
+            else if (c === '*' || c === '+' || c === '?' || c === '{') {
+                const last = items.pop();
+                if (last === undefined) {
+                    throw this.error(`'${c}' must follow an item (a string, a character class, a rule name or a group)`, at);
+                }
+                if (last.symbols.length === 0) {
+                    throw this.error(`'${c}' cannot repeat the empty string ""`, at);
+                }
+                const [min, max] = this.parseRepetition();
+                symbols = this.repeat(owner, last.symbols, min, max, at);
+                items.push({ symbols, at: last.at });
+                this.skipSpace(nested);
+                continue;
+            }
+            else {
+                break;
+            }
+            this.countSymbols(symbols.length, at);
+            items.push({ symbols, at });
+            this.skipSpace(nested);
+        }
+        return items.flatMap((item) => item.symbols);
+    }
+    countSymbols(n, at) {
+        this.symbolCount += n;
+        if (this.symbolCount > MAX_GRAMMAR_SYMBOLS) {
+            throw this.error(`the grammar is too large (over ${MAX_GRAMMAR_SYMBOLS} symbols once repetitions are expanded)`, at);
+        }
+    }
+    /** Reads `*`, `+`, `?` or `{m}`, `{m,}`, `{m,n}`; returns [min, max] (max may be Infinity). */
+    parseRepetition() {
+        const at = this.pos;
+        const c = this.src[this.pos++];
+        if (c === '*')
+            return [0, Infinity];
+        if (c === '+')
+            return [1, Infinity];
+        if (c === '?')
+            return [0, 1];
+        // '{'
+        this.skipSpace(false);
+        const min = this.parseInteger();
+        this.skipSpace(false);
+        let max = min;
+        if (this.peek() === ',') {
+            this.pos++;
+            this.skipSpace(false);
+            max = /^[0-9]$/.test(this.peek() ?? '') ? this.parseInteger() : Infinity;
+            this.skipSpace(false);
+        }
+        if (this.peek() !== '}') {
+            throw this.error("expected '}' to close the repetition '{' (forms: {m}, {m,}, {m,n})", this.pos);
+        }
+        this.pos++;
+        if (max < min) {
+            throw this.error(`the repetition {${min},${max}} has its maximum below its minimum`, at);
+        }
+        if (min > MAX_REPETITIONS || (max !== Infinity && max > MAX_REPETITIONS)) {
+            throw this.error(`repetition counts are limited to ${MAX_REPETITIONS}`, at);
+        }
+        return [min, max];
+    }
+    /**
+     * Rewrites `item{min,max}` into plain symbols:
+     * - the item `min` times, then
+     * - unbounded: `R` with `R ::= item R | ""`;
+     * - bounded: `O(max-min)` with `O(k) ::= item O(k-1) | ""` and `O(1) ::= item | ""`.
+     * The recursive references are always last in their alternative, so matching a long
+     * repetition never grows the parse stacks.
+     */
+    repeat(owner, item, min, max, at) {
+        const optional = max === Infinity ? 1 : max - min;
+        this.countSymbols(item.length * (min + optional) + optional, at);
+        const out = [];
+        for (let k = 0; k < min; k++)
+            out.push(...item);
+        if (max === Infinity) {
+            const id = this.generatedRule(owner, at);
+            this.rules[id].alternatives = [[...item, this.ref(id, at)], []];
+            out.push(this.ref(id, at));
+        }
+        else if (optional > 0) {
+            let previous;
+            for (let k = 0; k < optional; k++) {
+                const id = this.generatedRule(owner, at);
+                const tail = previous === undefined ? [] : [this.ref(previous, at)];
+                this.rules[id].alternatives = [[...item, ...tail], []];
+                previous = id;
+            }
+            out.push(this.ref(previous, at));
+        }
+        return out;
+    }
+    parseLiteral() {
+        const open = this.pos;
+        this.pos++; // "
+        const symbols = [];
+        while (this.peek() !== '"') {
+            if (this.peek() === undefined) {
+                throw this.error('unterminated string literal (missing the closing ")', open);
+            }
+            const cp = this.parseChar();
+            symbols.push({ type: 'chars', ranges: [cp, cp] });
+        }
+        this.pos++; // "
+        return symbols;
+    }
+    parseClass() {
+        const open = this.pos;
+        this.pos++; // [
+        let negated = false;
+        if (this.peek() === '^') {
+            negated = true;
+            this.pos++;
+        }
+        const pairs = [];
+        while (this.peek() !== ']') {
+            if (this.peek() === undefined) {
+                throw this.error("unterminated character class (missing the closing ']')", open);
+            }
+            const itemAt = this.pos;
+            const lo = this.parseChar();
+            let hi = lo;
+            if (this.peek() === '-' && this.peek(1) !== ']' && this.peek(1) !== undefined) {
+                this.pos++;
+                hi = this.parseChar();
+                if (hi < lo) {
+                    throw this.error(`the character range '${this.src.slice(itemAt, this.pos)}' is empty: its start comes after its end`, itemAt);
+                }
+            }
+            pairs.push([lo, hi]);
+        }
+        this.pos++; // ]
+        if (pairs.length === 0) {
+            throw this.error(`empty character class '${negated ? '[^]' : '[]'}'`, open);
+        }
+        const ranges = normalizeRanges(pairs);
+        return { type: 'chars', ranges: negated ? complementRanges(ranges) : ranges };
+    }
+    // ---------------------------------------------------------------------------------------
+    // Left recursion
+    /**
+     * Rejects left recursion: a rule that can reach itself before consuming any character,
+     * with something left to match afterwards (`expr ::= expr "+" term`). Matching such a rule
+     * would expand it forever; llama.cpp rejects it as well. A cycle made only of references
+     * that end their alternative (what `("a"*)*` rewrites into) expands to the same parse stack
+     * again and is harmless, so it is accepted.
+     */
+    checkLeftRecursion() {
+        const n = this.rules.length;
+        const nullable = new Array(n).fill(false);
+        for (let changed = true; changed;) {
+            changed = false;
+            for (let r = 0; r < n; r++) {
+                if (nullable[r])
+                    continue;
+                const canBeEmpty = this.rules[r].alternatives.some((alt) => alt.every((sym) => sym.type === 'rule' && nullable[sym.rule]));
+                if (canBeEmpty) {
+                    nullable[r] = true;
+                    changed = true;
+                }
+            }
+        }
+        const edges = this.rules.map((rule) => {
+            const out = [];
+            for (const alt of rule.alternatives) {
+                for (let j = 0; j < alt.length; j++) {
+                    const sym = alt[j];
+                    if (sym.type === 'chars')
+                        break;
+                    out.push({ to: sym.rule, tail: j === alt.length - 1, sym });
+                    if (!nullable[sym.rule])
+                        break;
+                }
+            }
+            return out;
+        });
+        // Strongly connected components (iterative Tarjan).
+        const index = new Array(n).fill(-1);
+        const low = new Array(n).fill(0);
+        const component = new Array(n).fill(-1);
+        const onStack = new Array(n).fill(false);
+        const stack = [];
+        let counter = 0;
+        let components = 0;
+        for (let s = 0; s < n; s++) {
+            if (index[s] !== -1)
+                continue;
+            const work = [[s, 0]];
+            index[s] = low[s] = counter++;
+            stack.push(s);
+            onStack[s] = true;
+            while (work.length > 0) {
+                const frame = work[work.length - 1];
+                const [v, i] = frame;
+                const vEdges = edges[v];
+                if (i < vEdges.length) {
+                    frame[1]++;
+                    const w = vEdges[i].to;
+                    if (index[w] === -1) {
+                        index[w] = low[w] = counter++;
+                        stack.push(w);
+                        onStack[w] = true;
+                        work.push([w, 0]);
+                    }
+                    else if (onStack[w]) {
+                        low[v] = Math.min(low[v], index[w]);
+                    }
+                }
+                else {
+                    work.pop();
+                    if (work.length > 0) {
+                        const parent = work[work.length - 1][0];
+                        low[parent] = Math.min(low[parent], low[v]);
+                    }
+                    if (low[v] === index[v]) {
+                        for (;;) {
+                            const w = stack.pop();
+                            onStack[w] = false;
+                            component[w] = components;
+                            if (w === v)
+                                break;
+                        }
+                        components++;
+                    }
+                }
+            }
+        }
+        for (let a = 0; a < n; a++) {
+            for (const edge of edges[a]) {
+                if (edge.tail || component[edge.to] !== component[a])
+                    continue;
+                const path = this.leftPath(edges, edge.to, a);
+                const names = [a, ...path].map((r) => this.rules[r].owner);
+                // Collapse the generated rules of one written rule into its name.
+                const shown = names.filter((name, i) => i === 0 || name !== names[i - 1]);
+                if (shown.length === 1)
+                    shown.push(shown[0]);
+                throw this.error(`left recursion: rule '${this.rules[a].owner}' can start with itself before matching any character (${shown.join(' -> ')}); rewrite it with repetition, e.g. expr ::= term ("+" term)* instead of expr ::= expr "+" term | term`, this.refPositions.get(edge.sym) ?? this.rules[a].at);
+            }
+        }
+    }
+    /** A path of left edges from `from` to `to` (breadth-first), as the list of rules after `from`. */
+    leftPath(edges, from, to) {
+        const previous = new Map([[from, -1]]);
+        const queue = [from];
+        while (queue.length > 0) {
+            const v = queue.shift();
+            if (v === to)
+                break;
+            for (const { to: w } of edges[v]) {
+                if (!previous.has(w)) {
+                    previous.set(w, v);
+                    queue.push(w);
+                }
+            }
+        }
+        const path = [];
+        for (let v = to; v !== -1; v = previous.get(v))
+            path.unshift(v);
+        return path;
+    }
+}
