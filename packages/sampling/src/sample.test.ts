@@ -47,6 +47,23 @@ describe('greedy', () => {
     };
     expect(sampleToken(LP, makeState(), defaultSamplingParams({ do_sample: false }), mask).token).toBe(4);
   });
+
+  it('reads plain greedy straight off the raw logits, with the same answer as the chain and the logits untouched', () => {
+    const params = defaultSamplingParams({ do_sample: false, logprobs: 2 });
+    const noop = (): void => {}; // a mask forces the copy-and-chain path
+    for (let seed = 0; seed < 20; seed++) {
+      const logits = modelLogits(1000, seed);
+      const before = Float32Array.from(logits);
+      const fast = sampleToken(logits, makeState(), params);
+      expect(fast).toEqual(sampleToken(logits, makeState(), params, noop));
+      expect(logits).toEqual(before);
+    }
+  });
+
+  it('refuses logits that are all -Infinity, naming the model', () => {
+    const logits = new Float32Array(4).fill(-Infinity);
+    expect(() => sampleToken(logits, makeState(), defaultSamplingParams({ do_sample: false }))).toThrow(/every logit is -Infinity/);
+  });
 });
 
 describe('sampleToken', () => {

@@ -176,18 +176,33 @@ export function sampleToken(
   const wantLogprob = wantTop || params.chosen_logprob === true;
   const topCount = wantTop ? Math.max(0, Math.min(params.logprobs ?? 0, MAX_TOP_LOGPROBS)) : 0;
 
-  const ws = acquireWorkspace(vocabSize);
+  const token = plainGreedy(params, mask) ? argmaxOfRaw(logits) : sampleWithChain(logits, state, params, mask);
+  if (!wantLogprob) return { token, logprob: null };
+  const captured = logprobsAt(logits, token, topCount);
+  const result: StepResult = { token, logprob: captured.logprob };
+  if (wantTop) result.top_logprobs = captured.top_logprobs;
+  return result;
+}
+
+/** Greedy with no mask and no active processor: the chain would only copy the logits and take their argmax. */
+function plainGreedy(params: SamplingParams, mask: LogitsMask | undefined): boolean {
+  return mask === undefined && isGreedy(params) && resolveSamplerOrder(params).length === 0;
+}
+
+/** The argmax of the raw logits, read in place (ties: the lowest id). */
+function argmaxOfRaw(logits: Float32Array): number {
+  const best = argmaxOrNegative(logits);
+  if (best < 0) throw new NoCandidateError('logits');
+  return best;
+}
+
+/** Runs the mask and the chain on a scratch copy of the logits and returns the chosen token. */
+function sampleWithChain(logits: Float32Array, state: SequenceState, params: SamplingParams, mask: LogitsMask | undefined): number {
+  const ws = acquireWorkspace(logits.length);
   try {
     ws.work.set(logits);
     if (mask) mask(ws.work, state);
-
-    const token = runChain(ws, state, params, logits, mask);
-
-    if (!wantLogprob) return { token, logprob: null };
-    const captured = logprobsAt(logits, token, topCount);
-    const result: StepResult = { token, logprob: captured.logprob };
-    if (wantTop) result.top_logprobs = captured.top_logprobs;
-    return result;
+    return runChain(ws, state, params, logits, mask);
   } finally {
     releaseWorkspace(ws);
   }
