@@ -5,11 +5,13 @@
 // work done by calling the engine directly in the same run.
 // The HTTP cost is per event (one socket write per SSE event, flushed at once), so its share
 // shrinks as the model gets slower per token; the tiny model is very fast, the worst case.
-// Usage: npm run bench -w @textgen-spec/server [-- --quick]
+// Usage: npm run bench -w @textgen-spec/server [-- --quick] [-- --large]
+//   --large: the tiny model's `large` variant (4 layers, width 256: ~4x slower per token)
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { loadEngine } from '@textgen-spec/engine';
 import { parseCompletionRequest } from '@textgen-spec/spec';
+import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import { startServer } from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -18,7 +20,8 @@ const STREAM_TOKENS = 128;
 const RPS_SECONDS = quick ? 2 : 5;
 const CONCURRENCIES = [1, 4, 16];
 
-const engine = await loadEngine({});
+const large = process.argv.includes('--large');
+const engine = await loadEngine(large ? { model: await ensureTinyModel({ variant: 'large' }) } : {});
 const model = engine.info.id;
 
 /** A normalized request, exactly as the server hands it to the engine. */
