@@ -18,8 +18,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadEngine } from '../dist/index.js';
+import { benchRequest, compare, median, RUNS } from './common.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 128);
 
 const RHYME =
@@ -38,42 +38,10 @@ number ::= "-"? ([0-9] | [1-9] [0-9]{1,15}) ("." [0-9]+)? ([eE] [-+]? [0-9]+)? w
 ws     ::= | " " | "\n" [ \t]{0,20}
 `;
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
-/** Best and median wall time of each loop, run in rotation after one warm-up each. */
-async function compare(loops) {
-  for (const fn of Object.values(loops)) await fn();
-  const times = Object.fromEntries(Object.keys(loops).map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) {
-    for (const [name, fn] of Object.entries(loops)) {
-      const start = performance.now();
-      await fn();
-      times[name].push(performance.now() - start);
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { best: Math.min(...v), median: median(v) }]));
-}
 
 function request(overrides) {
-  // Every field of NormalizedCompletionRequest, with OpenAI/TGW defaults.
-  return {
-    model: 'bench', prompts: [RHYME], best_of: 1, echo: false, frequency_penalty: 0, logit_bias: {},
-    logprobs: null, max_tokens: TOKENS, n: 1, presence_penalty: 0, seed: 1, stop: [], stream: true,
-    stream_options: null, suffix: null, temperature: 0, top_p: 1, user: null, min_p: 0, top_k: 0,
-    typical_p: 1, tfs: 1, top_a: 0, sampler_priority: null, preset: null, dynamic_temperature: false,
-    dynatemp_low: 1, dynatemp_high: 1, dynatemp_exponent: 1, smoothing_factor: 0, smoothing_curve: 1,
-    repetition_penalty: 1, repetition_penalty_range: 1024, epsilon_cutoff: 0, eta_cutoff: 0,
-    guidance_scale: 1, negative_prompt: '', penalty_alpha: 0, mirostat_mode: 0, mirostat_tau: 5,
-    mirostat_eta: 0.1, temperature_last: false, do_sample: false, encoder_repetition_penalty: 1,
-    no_repeat_ngram_size: 0, dry_multiplier: 0, dry_base: 1.75, dry_allowed_length: 2,
-    dry_sequence_breakers: [], truncation_length: 0, max_tokens_second: 0, prompt_lookup_num_tokens: 0,
-    custom_token_bans: [], auto_max_new_tokens: false, ban_eos_token: true, add_bos_token: true,
-    skip_special_tokens: true, grammar_string: '', xtc_threshold: 0.1, xtc_probability: 0, top_n_sigma: 0,
-    ...overrides,
-  };
+  return benchRequest({ prompt: RHYME, max_tokens: TOKENS }, overrides);
 }
 
 /** Runs a request to the end; returns its text and completion token count. */

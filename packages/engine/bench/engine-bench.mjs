@@ -16,49 +16,14 @@ import { performance } from 'node:perf_hooks';
 import { AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { loadEngine } from '../dist/index.js';
+import { benchRequest, compare, median, RUNS } from './common.mjs';
 
 const PROMPT = 'The quick brown fox';
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
-/**
- * Median wall time of each loop. Loops run in rotation (a, b, c, a, b, c, ...) after one
- * warm-up each, so a burst of load from other processes hits them all alike.
- */
-async function compare(loops) {
-  for (const fn of Object.values(loops)) await fn();
-  const times = Object.fromEntries(Object.keys(loops).map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) {
-    for (const [name, fn] of Object.entries(loops)) {
-      const start = performance.now();
-      await fn();
-      times[name].push(performance.now() - start);
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { best: Math.min(...v), median: median(v) }]));
-}
 
 function greedyRequest(overrides) {
-  // Every field of NormalizedCompletionRequest, with OpenAI/TGW defaults.
-  return {
-    model: 'bench', prompts: [PROMPT], best_of: 1, echo: false, frequency_penalty: 0, logit_bias: {},
-    logprobs: null, max_tokens: 16, n: 1, presence_penalty: 0, seed: 1, stop: [], stream: true,
-    stream_options: null, suffix: null, temperature: 0, top_p: 1, user: null, min_p: 0, top_k: 0,
-    typical_p: 1, tfs: 1, top_a: 0, sampler_priority: null, preset: null, dynamic_temperature: false,
-    dynatemp_low: 1, dynatemp_high: 1, dynatemp_exponent: 1, smoothing_factor: 0, smoothing_curve: 1,
-    repetition_penalty: 1, repetition_penalty_range: 1024, epsilon_cutoff: 0, eta_cutoff: 0,
-    guidance_scale: 1, negative_prompt: '', penalty_alpha: 0, mirostat_mode: 0, mirostat_tau: 5,
-    mirostat_eta: 0.1, temperature_last: false, do_sample: false, encoder_repetition_penalty: 1,
-    no_repeat_ngram_size: 0, dry_multiplier: 0, dry_base: 1.75, dry_allowed_length: 2,
-    dry_sequence_breakers: [], truncation_length: 0, max_tokens_second: 0, prompt_lookup_num_tokens: 0,
-    custom_token_bans: [], auto_max_new_tokens: false, ban_eos_token: true, add_bos_token: true,
-    skip_special_tokens: true, grammar_string: '', xtc_threshold: 0.1, xtc_probability: 0, top_n_sigma: 0,
-    ...overrides,
-  };
+  return benchRequest({ prompt: PROMPT }, overrides);
 }
 
 async function engineRun(engine, maxTokens, n = 1) {
