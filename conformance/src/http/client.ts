@@ -3,23 +3,11 @@
  * needs a second try says so itself), a per-request timeout, and a record of every
  * exchange so a failed check can show what it sent and what came back.
  */
+import type { ReportExchange } from '../report/types.js';
 import { SseParser } from './sse.js';
 
-/** What the runner keeps of one HTTP exchange (shown for failed checks). */
-export interface Exchange {
-  method: string;
-  /** Path relative to the server URL, e.g. "/v1/completions". */
-  path: string;
-  /** The JSON body sent, or the raw text when the body was not JSON on purpose. */
-  request?: unknown;
-  status?: number;
-  contentType?: string;
-  /** The start of the response body (raw SSE text for streams). */
-  response?: string;
-  durationMs: number;
-  /** Transport failure (refused, reset, timed out). */
-  error?: string;
-}
+/** What the runner keeps of one HTTP exchange (shown for failed checks): the report's own type. */
+export type Exchange = ReportExchange;
 
 /** A buffered (non-streaming) response. */
 export interface HttpResponse {
