@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROFILES } from '../src/schema-names.js';
 import { renderApiDoc } from './api-doc.js';
+import { REQUEST_DEFAULTS_PATH, renderRequestDefaults } from './defaults-source.js';
 import type { UsageExample } from './api-doc.js';
 import { generateSchemas, schemaFiles } from './schema-generator.js';
 
@@ -22,11 +23,15 @@ export function findPackageRoot(): string {
   }
 }
 
-/** Path (relative to the package root) -> expected content. docs/api.md lives at the repository root. */
+/**
+ * Path (relative to the package root) -> expected content: the schemas, src/request-defaults.ts,
+ * and docs/api.md (at the repository root).
+ */
 export function expectedFiles(packageRoot: string): Map<string, string> {
   const schemas = generateSchemas(packageRoot);
   const files = schemaFiles(schemas);
   files.set('../../docs/api.md', renderApiDoc(schemas, readUsageExamples(packageRoot)));
+  files.set(REQUEST_DEFAULTS_PATH, renderRequestDefaults(schemas['completion-request'].strict));
   return files;
 }
 

@@ -54,3 +54,4 @@ export {
   parseTokenCountRequest,
 } from './parse.js';
 export type { ParseOptions } from './parse.js';
+export { REQUEST_DEFAULTS } from './request-defaults.js';

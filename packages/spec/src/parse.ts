@@ -10,6 +10,7 @@ import type { ParseResult } from './errors.js';
 import { SAMPLER_NAMES } from './normalized.js';
 import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
 import type { Profile, SchemaName } from './schema-names.js';
+import { REQUEST_DEFAULTS } from './request-defaults.js';
 import { compiledValidator, loadSchema } from './schemas.js';
 import type { JsonSchema } from './schemas.js';
 import type { CompletionRequest } from './types/completion-request.js';
@@ -20,67 +21,20 @@ export interface ParseOptions {
   profile?: Profile;
 }
 
+// The wire defaults whose normalized form is not the wire value: logit_bias and stop
+// (null -> {} and []) and stream_options (resolved against stream) are resolved below.
+const { logit_bias: _logitBias, stop: _stop, stream_options: _streamOptions, ...DIRECT_DEFAULTS } = REQUEST_DEFAULTS;
+
 /**
  * The value each omitted (or null) parameter takes: OpenAI's defaults for OpenAI parameters,
- * TGW v1.14's for the extensions. `best_of` defaults to `n`; `model` to "" (the server's
- * default model, compat profile only). A test keeps these equal to the schema's `default`s.
+ * TGW v1.14's for the extensions. Derived from REQUEST_DEFAULTS, which `npm run generate`
+ * writes from the `@default` tags of src/types/completion-request.ts: the tags are the one
+ * source. `best_of` defaults to `n`; `model` to "" (the server's default model, compat
+ * profile only); `user`, which has no wire default, to null.
  */
 export const COMPLETION_DEFAULTS = Object.freeze({
-  echo: false,
-  frequency_penalty: 0,
-  logprobs: null,
-  max_tokens: 16,
-  n: 1,
-  presence_penalty: 0,
-  seed: null,
-  stream: false,
-  suffix: null,
-  temperature: 1,
-  top_p: 1,
+  ...DIRECT_DEFAULTS,
   user: null,
-  preset: null,
-  min_p: 0,
-  top_k: 0,
-  typical_p: 1,
-  tfs: 1,
-  top_a: 0,
-  sampler_priority: null,
-  dynamic_temperature: false,
-  dynatemp_low: 1,
-  dynatemp_high: 1,
-  dynatemp_exponent: 1,
-  smoothing_factor: 0,
-  smoothing_curve: 1,
-  repetition_penalty: 1,
-  repetition_penalty_range: 1024,
-  epsilon_cutoff: 0,
-  eta_cutoff: 0,
-  guidance_scale: 1,
-  negative_prompt: '',
-  penalty_alpha: 0,
-  mirostat_mode: 0,
-  mirostat_tau: 5,
-  mirostat_eta: 0.1,
-  temperature_last: false,
-  do_sample: true,
-  encoder_repetition_penalty: 1,
-  no_repeat_ngram_size: 0,
-  dry_multiplier: 0,
-  dry_base: 1.75,
-  dry_allowed_length: 2,
-  dry_sequence_breakers: ['\n', ':', '"', '*'],
-  truncation_length: 0,
-  max_tokens_second: 0,
-  prompt_lookup_num_tokens: 0,
-  custom_token_bans: [],
-  auto_max_new_tokens: false,
-  ban_eos_token: false,
-  add_bos_token: true,
-  skip_special_tokens: true,
-  grammar_string: '',
-  xtc_threshold: 0.1,
-  xtc_probability: 0,
-  top_n_sigma: 0,
 } satisfies Partial<NormalizedCompletionRequest>);
 
 type Failure = Extract<ParseResult<never>, { ok: false }>;
