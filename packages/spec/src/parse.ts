@@ -6,7 +6,7 @@
 import type { ErrorObject } from 'ajv';
 import { describeSchema, describeValue, pluralize } from './describe.js';
 import { invalid } from './errors.js';
-import type { ParseResult } from './errors.js';
+import type { ParseFailure, ParseResult } from './errors.js';
 import { SAMPLER_NAMES } from './normalized.js';
 import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
 import type { Profile, SchemaName } from './schema-names.js';
@@ -36,8 +36,6 @@ export const COMPLETION_DEFAULTS = Object.freeze({
   ...DIRECT_DEFAULTS,
   user: null,
 } satisfies Partial<NormalizedCompletionRequest>);
-
-type Failure = Extract<ParseResult<never>, { ok: false }>;
 
 /**
  * Parses the JSON body of `POST /v1/completions` into a `NormalizedCompletionRequest`, or
@@ -73,7 +71,7 @@ export function parseTokenCountRequest(body: unknown, options: ParseOptions = {}
 
 // ---- schema check and its error message ----------------------------------------------
 
-function checkSchema(name: SchemaName, body: unknown, profile: Profile): Failure | null {
+function checkSchema(name: SchemaName, body: unknown, profile: Profile): ParseFailure | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return invalid(`The request body must be a JSON object (got ${describeValue(body)}).`, null, 'invalid_body');
   }
@@ -87,7 +85,7 @@ function checkSchema(name: SchemaName, body: unknown, profile: Profile): Failure
 }
 
 /** One message for the first failing parameter, whatever the number of ajv errors. */
-function schemaFailure(errors: readonly ErrorObject[], body: Record<string, unknown>, root: JsonSchema, profile: Profile): Failure {
+function schemaFailure(errors: readonly ErrorObject[], body: Record<string, unknown>, root: JsonSchema, profile: Profile): ParseFailure {
   const first = errors[0];
   if (!first) return invalid('The request is invalid.', null);
   if (first.instancePath === '' && first.keyword === 'required') {
@@ -143,7 +141,7 @@ function expectation(param: string, schema: JsonSchema | undefined, root: JsonSc
   }
 }
 
-function unknownSamplerName(name: string): Failure {
+function unknownSamplerName(name: string): ParseFailure {
   return invalid(
     `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_NAMES.join(', ')}.`,
     'sampler_priority',
@@ -287,10 +285,8 @@ function resolveLogitBias(bias: CompletionRequest['logit_bias']): Record<number,
   return result;
 }
 
-type Resolved<T> = { ok: true; value: T } | Failure;
-
 /** List, or TGW's string of names separated by newlines or commas -> de-duplicated list; empty -> null. */
-function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): Resolved<SamplerName[] | null> {
+function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): ParseResult<SamplerName[] | null> {
   if (priority == null) return { ok: true, value: null };
   const names = typeof priority === 'string'
     ? priority.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '')
@@ -302,7 +298,7 @@ function resolveSamplerPriority(priority: CompletionRequest['sampler_priority'])
 }
 
 /** List, or TGW's string of comma-separated JSON strings -> list without empty strings. */
-function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']): Resolved<string[]> {
+function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']): ParseResult<string[]> {
   if (breakers == null) return { ok: true, value: [...COMPLETION_DEFAULTS.dry_sequence_breakers] };
   if (typeof breakers !== 'string') return { ok: true, value: breakers.filter((s) => s !== '') };
   let parsed: unknown;
@@ -323,7 +319,7 @@ function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']
 const TOKEN_BAN_STRING = /^\s*(\d+\s*(,\s*\d+\s*)*)?$/;
 
 /** List, or TGW's "1,2,3" string -> list of token ids. */
-function resolveTokenBans(bans: CompletionRequest['custom_token_bans']): Resolved<number[]> {
+function resolveTokenBans(bans: CompletionRequest['custom_token_bans']): ParseResult<number[]> {
   if (bans == null) return { ok: true, value: [] };
   if (typeof bans !== 'string') return { ok: true, value: [...bans] };
   if (!TOKEN_BAN_STRING.test(bans)) {
