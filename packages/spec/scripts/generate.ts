@@ -1,11 +1,13 @@
 /**
- * Regenerates the JSON Schemas (schema/strict, schema/compat) and docs/api.md from src/types.
+ * Regenerates the JSON Schemas (schema/strict, schema/compat), src/request-defaults.ts and
+ * docs/api.md from src/types.
  *
  *   npm run generate -w @textgen-spec/spec            write the files
  *   npm run generate -w @textgen-spec/spec -- --check  only report files that are out of date
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeGeneratedFiles } from '../src/testing/index.js';
 import { driftedFiles, expectedFiles, findPackageRoot, staleFiles } from './generated-files.js';
 
 const check = process.argv.includes('--check');
@@ -20,11 +22,8 @@ if (check) {
   }
   console.log(`${expected.size} generated files are up to date.`);
 } else {
-  const drifted = new Set(driftedFiles(root, expected));
-  for (const path of staleFiles(root, expected)) rmSync(join(root, path));
-  for (const [path, content] of expected) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  console.log(`Wrote ${expected.size} files (${drifted.size} changed or removed).`);
+  const stale = staleFiles(root, expected);
+  for (const path of stale) rmSync(join(root, path));
+  const changed = writeGeneratedFiles(root, expected);
+  console.log(`Wrote ${expected.size} files (${changed.length + stale.length} changed or removed).`);
 }

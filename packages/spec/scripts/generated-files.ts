@@ -3,30 +3,28 @@
  * the committed copies match (used by `generate --check` and by generated-files.test.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PROFILES } from '../src/schema-names.js';
+import { driftedFiles as changedFiles, findPackageRoot as findRoot } from '../src/testing/index.js';
 import { renderApiDoc } from './api-doc.js';
+import { REQUEST_DEFAULTS_PATH, renderRequestDefaults } from './defaults-source.js';
 import type { UsageExample } from './api-doc.js';
 import { generateSchemas, schemaFiles } from './schema-generator.js';
 
 /** The package root (packages/spec), found from this file whether it runs as .ts or compiled. */
 export function findPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === '@textgen-spec/spec') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('could not find the @textgen-spec/spec package root');
-    dir = parent;
-  }
+  return findRoot(import.meta.url, '@textgen-spec/spec');
 }
 
-/** Path (relative to the package root) -> expected content. docs/api.md lives at the repository root. */
+/**
+ * Path (relative to the package root) -> expected content: the schemas, src/request-defaults.ts,
+ * and docs/api.md (at the repository root).
+ */
 export function expectedFiles(packageRoot: string): Map<string, string> {
   const schemas = generateSchemas(packageRoot);
   const files = schemaFiles(schemas);
   files.set('../../docs/api.md', renderApiDoc(schemas, readUsageExamples(packageRoot)));
+  files.set(REQUEST_DEFAULTS_PATH, renderRequestDefaults(schemas['completion-request'].strict));
   return files;
 }
 
@@ -55,12 +53,7 @@ export function staleFiles(packageRoot: string, expected: Map<string, string>): 
   return stale;
 }
 
-/** Paths whose committed content differs from the generator's output (missing files included). */
+/** Paths whose committed content differs from the generator's output (missing and stale files included). */
 export function driftedFiles(packageRoot: string, expected: Map<string, string>): string[] {
-  const drifted: string[] = [];
-  for (const [path, content] of expected) {
-    const full = join(packageRoot, path);
-    if (!existsSync(full) || readFileSync(full, 'utf8') !== content) drifted.push(path);
-  }
-  return [...drifted, ...staleFiles(packageRoot, expected)];
+  return [...changedFiles(packageRoot, expected), ...staleFiles(packageRoot, expected)];
 }

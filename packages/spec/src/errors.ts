@@ -21,10 +21,16 @@ export function errorResponse(message: string, options: ErrorResponseOptions = {
   };
 }
 
-/** The outcome of parsing a request body: the typed value, or a 400 with the error envelope. */
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; status: number; error: ErrorResponse };
+/** A failed parse: the HTTP status (4xx) and the error envelope to answer. */
+export type ParseFailure = { ok: false; status: number; error: ErrorResponse };
+
+/**
+ * The outcome of parsing a request body: the typed value, or a 400 with the error envelope.
+ * The one definition: other packages import it rather than declare their own.
+ */
+export type ParseResult<T> = { ok: true; value: T } | ParseFailure;
 
 /** A failed `ParseResult` with status 400. */
-export function invalid(message: string, param: string | null, code = 'invalid_value'): { ok: false; status: number; error: ErrorResponse } {
+export function invalid(message: string, param: string | null, code = 'invalid_value'): ParseFailure {
   return { ok: false, status: 400, error: errorResponse(message, { param, code }) };
 }

@@ -38,14 +38,14 @@ export type {
 } from './types/tokenizer.js';
 
 export { PRESET_PARAMETERS } from './presets.js';
-export { PROFILES, SCHEMA_NAMES, SCHEMA_ROOT_TYPES, schemaId } from './schema-names.js';
-export type { Profile, SchemaName } from './schema-names.js';
+export { isProfile, PROFILES, SCHEMA_NAMES, SCHEMA_ROOT_TYPES, schemaId } from './schema-names.js';
+export type { Profile, SchemaName, ValidationProfile } from './schema-names.js';
 export { getSchema } from './schemas.js';
 export type { JsonSchema } from './schemas.js';
 export { validateSchema } from './validate.js';
 export type { SchemaIssue, SchemaValidation, ValidateOptions } from './validate.js';
 export { errorResponse } from './errors.js';
-export type { ErrorResponseOptions, ParseResult } from './errors.js';
+export type { ErrorResponseOptions, ParseFailure, ParseResult } from './errors.js';
 export {
   COMPLETION_DEFAULTS,
   parseCompletionRequest,
@@ -54,3 +54,4 @@ export {
   parseTokenCountRequest,
 } from './parse.js';
 export type { ParseOptions } from './parse.js';
+export { REQUEST_DEFAULTS } from './request-defaults.js';

@@ -91,6 +91,14 @@ describe('parseCompletionRequest', () => {
     }
   });
 
+  it('takes every default from the schema but user, which has none on the wire', () => {
+    const properties = getSchema('completion-request', 'strict').properties as Record<string, { default?: unknown }>;
+    for (const [param, value] of Object.entries(COMPLETION_DEFAULTS)) {
+      if (param === 'user') expect(properties.user && 'default' in properties.user).toBe(false);
+      else expect(properties[param]?.default, param).toEqual(value);
+    }
+  });
+
   it('gives one readable message for a bad prompt, not one per form', () => {
     for (const prompt of [5, [], [['a']], [1, 'a'], null, [-1]]) {
       const { message, param } = rejected(parseCompletionRequest({ ...base, prompt }));

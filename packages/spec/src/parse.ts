@@ -6,10 +6,11 @@
 import type { ErrorObject } from 'ajv';
 import { describeSchema, describeValue, pluralize } from './describe.js';
 import { invalid } from './errors.js';
-import type { ParseResult } from './errors.js';
+import type { ParseFailure, ParseResult } from './errors.js';
 import { SAMPLER_NAMES } from './normalized.js';
 import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
 import type { Profile, SchemaName } from './schema-names.js';
+import { REQUEST_DEFAULTS } from './request-defaults.js';
 import { compiledValidator, loadSchema } from './schemas.js';
 import type { JsonSchema } from './schemas.js';
 import type { CompletionRequest } from './types/completion-request.js';
@@ -20,70 +21,21 @@ export interface ParseOptions {
   profile?: Profile;
 }
 
+// The wire defaults whose normalized form is not the wire value: logit_bias and stop
+// (null -> {} and []) and stream_options (resolved against stream) are resolved below.
+const { logit_bias: _logitBias, stop: _stop, stream_options: _streamOptions, ...DIRECT_DEFAULTS } = REQUEST_DEFAULTS;
+
 /**
  * The value each omitted (or null) parameter takes: OpenAI's defaults for OpenAI parameters,
- * TGW v1.14's for the extensions. `best_of` defaults to `n`; `model` to "" (the server's
- * default model, compat profile only). A test keeps these equal to the schema's `default`s.
+ * TGW v1.14's for the extensions. Derived from REQUEST_DEFAULTS, which `npm run generate`
+ * writes from the `@default` tags of src/types/completion-request.ts: the tags are the one
+ * source. `best_of` defaults to `n`; `model` to "" (the server's default model, compat
+ * profile only); `user`, which has no wire default, to null.
  */
 export const COMPLETION_DEFAULTS = Object.freeze({
-  echo: false,
-  frequency_penalty: 0,
-  logprobs: null,
-  max_tokens: 16,
-  n: 1,
-  presence_penalty: 0,
-  seed: null,
-  stream: false,
-  suffix: null,
-  temperature: 1,
-  top_p: 1,
+  ...DIRECT_DEFAULTS,
   user: null,
-  preset: null,
-  min_p: 0,
-  top_k: 0,
-  typical_p: 1,
-  tfs: 1,
-  top_a: 0,
-  sampler_priority: null,
-  dynamic_temperature: false,
-  dynatemp_low: 1,
-  dynatemp_high: 1,
-  dynatemp_exponent: 1,
-  smoothing_factor: 0,
-  smoothing_curve: 1,
-  repetition_penalty: 1,
-  repetition_penalty_range: 1024,
-  epsilon_cutoff: 0,
-  eta_cutoff: 0,
-  guidance_scale: 1,
-  negative_prompt: '',
-  penalty_alpha: 0,
-  mirostat_mode: 0,
-  mirostat_tau: 5,
-  mirostat_eta: 0.1,
-  temperature_last: false,
-  do_sample: true,
-  encoder_repetition_penalty: 1,
-  no_repeat_ngram_size: 0,
-  dry_multiplier: 0,
-  dry_base: 1.75,
-  dry_allowed_length: 2,
-  dry_sequence_breakers: ['\n', ':', '"', '*'],
-  truncation_length: 0,
-  max_tokens_second: 0,
-  prompt_lookup_num_tokens: 0,
-  custom_token_bans: [],
-  auto_max_new_tokens: false,
-  ban_eos_token: false,
-  add_bos_token: true,
-  skip_special_tokens: true,
-  grammar_string: '',
-  xtc_threshold: 0.1,
-  xtc_probability: 0,
-  top_n_sigma: 0,
 } satisfies Partial<NormalizedCompletionRequest>);
-
-type Failure = Extract<ParseResult<never>, { ok: false }>;
 
 /**
  * Parses the JSON body of `POST /v1/completions` into a `NormalizedCompletionRequest`, or
@@ -119,7 +71,7 @@ export function parseTokenCountRequest(body: unknown, options: ParseOptions = {}
 
 // ---- schema check and its error message ----------------------------------------------
 
-function checkSchema(name: SchemaName, body: unknown, profile: Profile): Failure | null {
+function checkSchema(name: SchemaName, body: unknown, profile: Profile): ParseFailure | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return invalid(`The request body must be a JSON object (got ${describeValue(body)}).`, null, 'invalid_body');
   }
@@ -133,7 +85,7 @@ function checkSchema(name: SchemaName, body: unknown, profile: Profile): Failure
 }
 
 /** One message for the first failing parameter, whatever the number of ajv errors. */
-function schemaFailure(errors: readonly ErrorObject[], body: Record<string, unknown>, root: JsonSchema, profile: Profile): Failure {
+function schemaFailure(errors: readonly ErrorObject[], body: Record<string, unknown>, root: JsonSchema, profile: Profile): ParseFailure {
   const first = errors[0];
   if (!first) return invalid('The request is invalid.', null);
   if (first.instancePath === '' && first.keyword === 'required') {
@@ -189,7 +141,7 @@ function expectation(param: string, schema: JsonSchema | undefined, root: JsonSc
   }
 }
 
-function unknownSamplerName(name: string): Failure {
+function unknownSamplerName(name: string): ParseFailure {
   return invalid(
     `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_NAMES.join(', ')}.`,
     'sampler_priority',
@@ -333,10 +285,8 @@ function resolveLogitBias(bias: CompletionRequest['logit_bias']): Record<number,
   return result;
 }
 
-type Resolved<T> = { ok: true; value: T } | Failure;
-
 /** List, or TGW's string of names separated by newlines or commas -> de-duplicated list; empty -> null. */
-function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): Resolved<SamplerName[] | null> {
+function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): ParseResult<SamplerName[] | null> {
   if (priority == null) return { ok: true, value: null };
   const names = typeof priority === 'string'
     ? priority.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '')
@@ -348,7 +298,7 @@ function resolveSamplerPriority(priority: CompletionRequest['sampler_priority'])
 }
 
 /** List, or TGW's string of comma-separated JSON strings -> list without empty strings. */
-function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']): Resolved<string[]> {
+function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']): ParseResult<string[]> {
   if (breakers == null) return { ok: true, value: [...COMPLETION_DEFAULTS.dry_sequence_breakers] };
   if (typeof breakers !== 'string') return { ok: true, value: breakers.filter((s) => s !== '') };
   let parsed: unknown;
@@ -369,7 +319,7 @@ function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']
 const TOKEN_BAN_STRING = /^\s*(\d+\s*(,\s*\d+\s*)*)?$/;
 
 /** List, or TGW's "1,2,3" string -> list of token ids. */
-function resolveTokenBans(bans: CompletionRequest['custom_token_bans']): Resolved<number[]> {
+function resolveTokenBans(bans: CompletionRequest['custom_token_bans']): ParseResult<number[]> {
   if (bans == null) return { ok: true, value: [] };
   if (typeof bans !== 'string') return { ok: true, value: [...bans] };
   if (!TOKEN_BAN_STRING.test(bans)) {

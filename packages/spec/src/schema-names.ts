@@ -6,7 +6,16 @@
 /** `strict` follows OpenAI's limits; `compat` accepts what real servers accept. */
 export type Profile = 'strict' | 'compat';
 
+/** The same type under the name the server's configuration uses (`--profile`). */
+export type ValidationProfile = Profile;
+
+/** Every profile; the one list other packages should use rather than write their own. */
 export const PROFILES: readonly Profile[] = ['strict', 'compat'];
+
+/** Whether a value (a CLI flag, an environment variable...) names a profile. */
+export function isProfile(value: unknown): value is Profile {
+  return (PROFILES as readonly unknown[]).includes(value);
+}
 
 /** Schema base name -> the TypeScript type it is generated from. */
 export const SCHEMA_ROOT_TYPES = {

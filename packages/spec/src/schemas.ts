@@ -13,6 +13,8 @@ export type JsonSchema = { [keyword: string]: unknown };
 /** The package root: src/ and dist/ both sit one level below it. */
 const packageRoot = new URL('../', import.meta.url);
 
+// Module-level cache, filled on first use and never cleared: the committed schema files do not
+// change while the process runs, and reading them once keeps file I/O off the request path.
 const loaded = new Map<string, JsonSchema>();
 
 /** The committed schema (parsed once and shared: treat it as read-only). */
@@ -46,6 +48,9 @@ function createAjv(allErrors: boolean): Ajv {
   return ajv;
 }
 
+// Module-level caches, filled on first use and never cleared: compiling a schema with ajv takes
+// milliseconds, far too long to repeat per request, and the schemas never change at run time.
+// One Ajv per mode because allErrors is an option of the instance, not of a compiled function.
 const ajvByMode = new Map<ValidationMode, Ajv>();
 const compiled = new Map<string, ValidateFunction>();
 

@@ -54,6 +54,8 @@ export function defaultCacheRoot(): string {
 }
 
 /** sha256 of this package's own modules (the folder this file was loaded from), read once. */
+// Module-level because the installed sources cannot change under a running process, and
+// hashing them on every ensureTinyModel call would read every module again.
 let generatorSourceHash: string | undefined;
 function hashGeneratorSource(): string {
   if (generatorSourceHash) return generatorSourceHash;
@@ -96,6 +98,9 @@ async function isComplete(dir: string): Promise<boolean> {
   }
 }
 
+// Generations under way in this process, by target folder: concurrent callers for the same
+// variant share one generation instead of racing each other (processes race through atomic
+// renames, see ensureTinyModel). An entry is removed when its generation settles.
 const inFlight = new Map<string, Promise<string>>();
 const STALE_TEMP_MS = 60 * 60 * 1000;
 

