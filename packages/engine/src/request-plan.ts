@@ -6,7 +6,7 @@
 import type { GrammarConstraint, SamplingParams } from '@textgen-spec/sampling';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { randomSeed, samplingParamsFromRequest } from '@textgen-spec/sampling';
-import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation.js';
+import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation-plan.js';
 import { EngineRequestError, type ModelInfo } from './types.js';
 
 /** What planning needs from the loaded model. */
