@@ -135,11 +135,14 @@ describe('an extreme guidance_scale', () => {
     expect(again.choices).toEqual(first.choices);
   });
 
-  test('greedy decoding with huge scales of either sign picks a token the model allows', async () => {
+  test('sampling with huge scales of either sign completes with tokens the model allows', async () => {
     for (const scale of [1e38, -1e38, 1e300, -1e300]) {
-      const r = await collect(engine, greedy({ prompts: [PROMPT], guidance_scale: scale, negative_prompt: NEGATIVE, max_tokens: 3, ban_eos_token: true }));
+      const request = makeRequest({ prompts: [PROMPT], guidance_scale: scale, negative_prompt: NEGATIVE, seed: 4, max_tokens: 3, ban_eos_token: true, logprobs: 1 });
+      const r = await collect(engine, request);
       expect(r.usage.completion_tokens).toBe(3);
       expect(r.choices[0]!.finish).toBe('length');
+      // Logprobs are those of the raw conditional logits: every chosen token has a finite one.
+      for (const lp of r.choices[0]!.logprobs!.token_logprobs) expect(Number.isFinite(lp)).toBe(true);
     }
   });
 });
