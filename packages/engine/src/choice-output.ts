@@ -2,6 +2,7 @@
  * The text of one choice as it streams: token pieces in, releasable text (and its logprobs)
  * out, with stop strings cut off and held back.
  */
+import type { TokenLogprob } from '@textgen-spec/sampling';
 import { codePointLength } from './detokenizer.js';
 import type { StopMatch, StopStringMatcher } from './stop-strings.js';
 import type { LogprobsSlice } from './types.js';
@@ -10,6 +11,27 @@ import type { LogprobsSlice } from './types.js';
 export interface TokenLogprobEntry {
   logprob: number | null;
   top: Record<string, number> | null;
+}
+
+/**
+ * A top_logprobs entry of the legacy object: token text -> logprob, the first of tokens that
+ * show as the same text kept, and the chosen token added when missing (OpenAI lists up to
+ * logprobs + 1 entries).
+ */
+export function topLogprobsRecord(
+  tokenString: (id: number) => string,
+  top: readonly TokenLogprob[] | undefined,
+  chosen: number,
+  logprob: number,
+): Record<string, number> {
+  const map: Record<string, number> = {};
+  for (const t of top ?? []) {
+    const key = tokenString(t.token);
+    if (!(key in map)) map[key] = t.logprob;
+  }
+  const key = tokenString(chosen);
+  if (!(key in map)) map[key] = logprob;
+  return map;
 }
 
 /** Text that may be shown to the client now, with the logprobs of exactly its tokens. */

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collect, tinyEngine } from './__fixtures__/engine.js';
+import { fullForward } from './__fixtures__/reference.js';
 import { greedy } from './__fixtures__/requests.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
@@ -21,10 +22,10 @@ afterAll(() => model.dispose());
 
 /** Logits of the last position and the hidden state of every position, from one full pass. */
 async function fullPass(tokens: number[]): Promise<{ logits: Float32Array; hidden: number[][] }> {
-  const r = await runner.forward({ tokens: [tokens], padLeft: [0], positions: [0], cache: runner.emptyCache(1), logits: 'last', hidden: true });
+  const r = await fullForward(runner, tokens, 'last', true);
   const size = r.hidden!.length / tokens.length;
   const hidden = tokens.map((_, t) => Array.from(r.hidden!.subarray(t * size, (t + 1) * size)));
-  return { logits: r.logits.slice(), hidden };
+  return { logits: r.logits, hidden };
 }
 
 const cosine = (a: number[], b: number[]) => {

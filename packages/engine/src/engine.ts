@@ -2,7 +2,8 @@
  * `loadEngine()`: a loaded model behind the `Engine` interface the server uses.
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
-import { generate, type GenerationContext } from './generation.js';
+import { generate } from './generation.js';
+import type { GenerationContext } from './generation-plan.js';
 import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';

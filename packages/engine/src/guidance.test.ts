@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collect, tinyEngine } from './__fixtures__/engine.js';
-import { greedy, makeRequest } from './__fixtures__/requests.js';
+import { fullForward } from './__fixtures__/reference.js';
+import { greedy, makeRequest, parsedRequest } from './__fixtures__/requests.js';
 import { guidedScores } from './guidance.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
@@ -25,8 +26,7 @@ const NEGATIVE = 'That lay in the';
 
 /** Logits after the last token of `tokens`, from one pass over the whole sequence. */
 async function lastLogits(tokens: number[]): Promise<Float32Array> {
-  const r = await runner.forward({ tokens: [tokens], padLeft: [0], positions: [0], cache: runner.emptyCache(1), logits: 'last' });
-  return r.logits.slice();
+  return (await fullForward(runner, tokens, 'last')).logits;
 }
 
 function logSoftmax(logits: Float32Array): number[] {
@@ -109,6 +109,44 @@ describe('guidance_scale and negative_prompt', () => {
   });
 });
 
+describe('an extreme guidance_scale', () => {
+  // Found by the server's fuzz test: this body was a 500 (the guided scores overflowed float32 to
+  // +/-Infinity, and no softmax survives +Infinity).
+  const FUZZ_BODY = {
+    smoothing_curve: 1,
+    dry_base: 1,
+    negative_prompt: ' ',
+    logprobs: 0,
+    do_sample: true,
+    guidance_scale: -9.683490665955151e37,
+    model: 'textgen-tiny',
+    prompt: '',
+    max_tokens: 1,
+  };
+
+  test('the fuzz request completes, the same for the same seed', async () => {
+    const request = parsedRequest({ ...FUZZ_BODY, seed: 11 });
+    const first = await collect(engine, request);
+    expect(first.usage.completion_tokens).toBe(1);
+    expect(first.choices).toHaveLength(1);
+    expect(first.choices[0]!.logprobs!.token_logprobs).toHaveLength(1);
+    expect(Number.isFinite(first.choices[0]!.logprobs!.token_logprobs[0])).toBe(true);
+    const again = await collect(engine, request);
+    expect(again.choices).toEqual(first.choices);
+  });
+
+  test('sampling with huge scales of either sign completes with tokens the model allows', async () => {
+    for (const scale of [1e38, -1e38, 1e300, -1e300]) {
+      const request = makeRequest({ prompts: [PROMPT], guidance_scale: scale, negative_prompt: NEGATIVE, seed: 4, max_tokens: 3, ban_eos_token: true, logprobs: 1 });
+      const r = await collect(engine, request);
+      expect(r.usage.completion_tokens).toBe(3);
+      expect(r.choices[0]!.finish).toBe('length');
+      // Logprobs are those of the raw conditional logits: every chosen token has a finite one.
+      for (const lp of r.choices[0]!.logprobs!.token_logprobs) expect(Number.isFinite(lp)).toBe(true);
+    }
+  });
+});
+
 describe('guidedScores', () => {
   test('scale 1 gives the log-softmax of the conditional logits', () => {
     const cond = Float32Array.from([1, 2, 3]);
@@ -119,5 +157,19 @@ describe('guidedScores', () => {
   test('a token the model rules out stays out', () => {
     const out = guidedScores(Float32Array.from([-Infinity, 0]), Float32Array.from([-Infinity, 0]), 0, new Float32Array(2));
     expect(out[0]).toBe(-Infinity);
+  });
+
+  test('scores beyond float32 are clamped to its finite range; ruled-out tokens stay out for any sign of the scale', () => {
+    const cond = Float32Array.from([-Infinity, 0, 5, -5]);
+    const uncond = Float32Array.from([0, -Infinity, 0, 0]);
+    for (const scale of [1e38, -1e38, 1e300, -1e300, 3]) {
+      const out = guidedScores(cond, uncond, scale, new Float32Array(4));
+      expect(out[0]).toBe(-Infinity);
+      expect(out[1]).toBe(-Infinity);
+      expect(Number.isFinite(out[2])).toBe(true);
+      expect(Number.isFinite(out[3])).toBe(true);
+      // The order of the two remaining tokens follows the sign of the scale.
+      expect(Math.sign(out[2]! - out[3]!)).toBe(Math.sign(scale));
+    }
   });
 });

@@ -13,7 +13,18 @@
  */
 import { logSumExp } from '@textgen-spec/sampling';
 
-/** Writes the guided scores of one position into `out` (same length as `cond`) and returns it. */
+/**
+ * Largest finite float32. A guided score beyond it (an extreme guidance_scale) is clamped to it,
+ * as the sampler clamps its processors' results: +Infinity, which no softmax survives, never
+ * reaches the sampler, and a candidate never becomes a removed token.
+ */
+const MAX_SCORE = 3.4028234663852886e38;
+
+/**
+ * Writes the guided scores of one position into `out` (same length as `cond`) and returns it.
+ * Every score is finite or -Infinity: a token that either row rules out (-Infinity) stays out,
+ * whatever the sign of the scale, and the rest are clamped into the finite float32 range.
+ */
 export function guidedScores(cond: Float32Array, uncond: Float32Array, scale: number, out: Float32Array): Float32Array {
   const zCond = logSumExp(cond);
   const zUncond = logSumExp(uncond);
@@ -21,8 +32,9 @@ export function guidedScores(cond: Float32Array, uncond: Float32Array, scale: nu
     const c = cond[i]! - zCond;
     const u = uncond[i]! - zUncond;
     const score = scale * (c - u) + u;
-    // A token the model rules out (-Infinity) stays out rather than becoming NaN.
-    out[i] = Number.isNaN(score) ? -Infinity : score;
+    // NaN: -Infinity met -Infinity or Infinity (a row ruled the token out).
+    if (c === -Infinity || u === -Infinity || Number.isNaN(score)) out[i] = -Infinity;
+    else out[i] = score > MAX_SCORE ? MAX_SCORE : score < -MAX_SCORE ? -MAX_SCORE : score;
   }
   return out;
 }

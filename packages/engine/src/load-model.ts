@@ -14,7 +14,7 @@ import { EngineLoadError } from './types.js';
 import type { Device, Dtype, EngineLoadOptions, LoadProgressEvent, ModelInfo } from './types.js';
 
 /** ONNX file suffix transformers.js uses for each dtype (`onnx/model<suffix>.onnx`). */
-export const DTYPE_FILE_SUFFIX: Record<Exclude<Dtype, 'auto'>, string> = {
+export const DTYPE_FILE_SUFFIX: Readonly<Record<Exclude<Dtype, 'auto'>, string>> = {
   fp32: '',
   fp16: '_fp16',
   q8: '_quantized',
@@ -22,7 +22,7 @@ export const DTYPE_FILE_SUFFIX: Record<Exclude<Dtype, 'auto'>, string> = {
 };
 
 /** Graph inputs the decode loop knows how to feed. */
-const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'use_cache_branch']);
+const KNOWN_INPUTS: ReadonlySet<string> = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'use_cache_branch']);
 
 export interface LoadedModel {
   info: ModelInfo;

@@ -2,8 +2,10 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectGraph, loadModel, type LoadedModel } from './load-model.js';
-import { PREFILL_CHUNK, prefill, type GenerationContext } from './generation.js';
+import type { GenerationContext } from './generation-plan.js';
+import { PREFILL_CHUNK, prefill } from './prefill.js';
 import { gatherRows, ModelRunner, type KvCache } from './model-runner.js';
+import { fullForward } from './__fixtures__/reference.js';
 
 let model: LoadedModel;
 let runner: ModelRunner;
@@ -24,8 +26,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 /** Logits of every position from one forward pass over the whole sequence (no cache). */
 async function fullLogits(tokens: number[]): Promise<Float32Array> {
-  const r = await runner.forward({ tokens: [tokens], padLeft: [0], positions: [0], cache: runner.emptyCache(1), logits: 'all' });
-  return r.logits;
+  return (await fullForward(runner, tokens, 'all')).logits;
 }
 
 describe('ModelRunner', () => {

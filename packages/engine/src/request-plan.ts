@@ -5,8 +5,8 @@
  */
 import type { GrammarConstraint, SamplingParams } from '@textgen-spec/sampling';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
-import { randomSeed, samplingParamsFromRequest } from '@textgen-spec/sampling';
-import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation.js';
+import { isGreedy, randomSeed, samplingParamsFromRequest } from '@textgen-spec/sampling';
+import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation-plan.js';
 import { EngineRequestError, type ModelInfo } from './types.js';
 
 /** What planning needs from the loaded model. */
@@ -71,7 +71,7 @@ function checkCombinations(request: NormalizedCompletionRequest, info: ModelInfo
         'penalty_alpha',
       );
     }
-    if (request.do_sample && request.temperature !== 0) {
+    if (!isGreedy(request)) {
       throw unsupported(`${contrastive} is deterministic: send do_sample false (or temperature 0) with it`, 'penalty_alpha');
     }
     if (request.top_k < 1) {

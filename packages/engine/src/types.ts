@@ -6,7 +6,7 @@
  * client should see them. The server turns these events into a JSON response or SSE chunks
  * and never re-derives text, token counts or logprobs itself.
  */
-import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+import type { Logprobs, NormalizedCompletionRequest, FinishReason as ResponseFinishReason, Usage } from '@textgen-spec/spec';
 
 export type Device = 'cpu' | 'webgpu';
 export type Dtype = 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4';
@@ -58,27 +58,20 @@ export interface ModelInfo {
 }
 
 /**
- * The legacy OpenAI logprobs object, or the slice of it that belongs to one text event: a
- * text event's `tokens` joined are exactly its `text`. There is one entry per generated token:
- * the EOS token and tokens cut off by a stop string keep their entry with empty text.
+ * The legacy OpenAI logprobs object (the spec's `Logprobs`), or the slice of it that belongs
+ * to one text event: a text event's `tokens` joined are exactly its `text`. There is one entry
+ * per generated token: the EOS token and tokens cut off by a stop string keep their entry with
+ * empty text. `text_offset` counts Unicode code points from the start of the prompt text
+ * (OpenAI's base); `token_logprobs` and `top_logprobs` are null only for the first echoed
+ * prompt token, which has no prediction.
  */
-export interface LogprobsSlice {
-  tokens: string[];
-  /** null for the first echoed prompt token, which has no prediction. */
-  token_logprobs: (number | null)[];
-  /** null where token_logprobs is null. */
-  top_logprobs: (Record<string, number> | null)[];
-  /** Offsets in Unicode code points from the start of the prompt text (OpenAI's base). */
-  text_offset: number[];
-}
+export type LogprobsSlice = Logprobs;
 
-export interface CompletionUsageCounts {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
+/** The spec's `Usage`: prompt, completion and total token counts of a request. */
+export type CompletionUsageCounts = Usage;
 
-export type FinishReason = 'stop' | 'length';
+/** The finish reasons the engine produces (the spec's, without OpenAI's content_filter). */
+export type FinishReason = Exclude<ResponseFinishReason, 'content_filter'>;
 
 export type CompletionEvent =
   /**

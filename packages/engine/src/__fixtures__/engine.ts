@@ -3,6 +3,8 @@ import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { loadEngine } from '../engine.js';
 import type { CompletionEvent, CompletionUsageCounts, Engine, FinishReason, LogprobsSlice } from '../types.js';
 
+// Mutable on purpose: loading a model takes seconds, so every test of a file (vitest runs each
+// file in its own module graph) shares the one engine, loaded on first use.
 let shared: Promise<Engine> | undefined;
 
 export function tinyEngine(): Promise<Engine> {

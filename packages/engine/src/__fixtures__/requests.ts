@@ -6,9 +6,7 @@ import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 export const DEFAULT_REQUEST: NormalizedCompletionRequest = defaultsFromSpec();
 
 function defaultsFromSpec(): NormalizedCompletionRequest {
-  const parsed = parseCompletionRequest({ model: 'test', prompt: 'Hello' });
-  if (!parsed.ok) throw new Error(`the spec rejects its minimal request: ${parsed.error.error.message}`);
-  return parsed.value;
+  return parsedRequest({ model: 'test', prompt: 'Hello' });
 }
 
 export function makeRequest(overrides: Partial<NormalizedCompletionRequest> = {}): NormalizedCompletionRequest {
@@ -18,4 +16,11 @@ export function makeRequest(overrides: Partial<NormalizedCompletionRequest> = {}
 /** Greedy decoding (temperature 0 resolves to do_sample false in the spec). */
 export function greedy(overrides: Partial<NormalizedCompletionRequest> = {}): NormalizedCompletionRequest {
   return makeRequest({ temperature: 0, do_sample: false, ...overrides });
+}
+
+/** A request body as a client sends it, normalized by the spec's parser (throws if the spec rejects it). */
+export function parsedRequest(body: Record<string, unknown>): NormalizedCompletionRequest {
+  const parsed = parseCompletionRequest(body);
+  if (!parsed.ok) throw new Error(`the spec rejects the request: ${parsed.error.error.message}`);
+  return parsed.value;
 }

@@ -1,0 +1,92 @@
+/**
+ * Prefill: a prompt run through the model at batch size 1, chunk by chunk, leaving its KV cache
+ * and the logits that predict the first new token.
+ */
+import type { GenerationContext } from './generation-plan.js';
+import type { KvCache } from './model-runner.js';
+import { scorePromptBlock, type PromptTokenScore } from './prompt-logprobs.js';
+
+/** Prompt positions fed per forward pass during prefill (bounds the size of the logits). */
+export const PREFILL_CHUNK = 256;
+
+export interface PrefillResult {
+  cache: KvCache;
+  /** Logits predicting the first new token. */
+  lastLogits: Float32Array;
+  /** Scores of prompt tokens 1.. when requested. */
+  scores: PromptTokenScore[];
+  /** Last hidden state of every prompt position (`[positions, hidden]`), when requested. */
+  hidden: Float32Array | null;
+}
+
+/** Runs one prompt through the model, chunk by chunk (PREFILL_CHUNK positions), at batch size 1. */
+export async function prefill(
+  ctx: GenerationContext,
+  tokens: readonly number[],
+  scoreK: number | null,
+  signal: AbortSignal | undefined,
+  wantHidden = false,
+): Promise<PrefillResult> {
+  const { runner } = ctx;
+  const vocab = runner.spec.vocabSize;
+  let cache = runner.emptyCache(1);
+  let lastLogits: Float32Array = new Float32Array(0);
+  const scores: PrefillResult['scores'] = [];
+  const hiddenChunks: Float32Array[] = [];
+  try {
+    for (let start = 0; start < tokens.length; start += PREFILL_CHUNK) {
+      signal?.throwIfAborted();
+      const chunk = tokens.slice(start, start + PREFILL_CHUNK);
+      const result = await runner.forward({
+        tokens: [chunk],
+        padLeft: [0],
+        positions: [start],
+        cache,
+        logits: scoreK === null ? 'last' : 'all',
+        hidden: wantHidden,
+      });
+      cache.dispose();
+      cache = result.cache;
+      if (scoreK !== null) {
+        scores.push(...scorePromptBlock(result.logits, vocab, start, result.rowsPerSequence, tokens, scoreK));
+      }
+      if (wantHidden) hiddenChunks.push(result.hidden!);
+      const rows = result.rowsPerSequence;
+      lastLogits = result.logits.subarray((rows - 1) * vocab, rows * vocab);
+    }
+  } catch (error) {
+    cache.dispose();
+    throw error;
+  }
+  return { cache, lastLogits, scores, hidden: wantHidden ? concat(hiddenChunks) : null };
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The prefills of a request until its batch is built: each prompt's own, and (guidance) each
+ * prompt's unconditional one, a negative prompt's being shared by all prompts.
+ */
+export class PrefillSet {
+  readonly prompts: (PrefillResult | null)[] = [];
+  readonly unconditional: (PrefillResult | null)[] = [];
+  /** The negative prompt's prefill, run once for the first prompt that needs it. */
+  negative: PrefillResult | null = null;
+
+  /** Disposes each distinct cache once and forgets them all. */
+  dispose(): void {
+    for (const result of new Set([...this.prompts, ...this.unconditional, this.negative])) result?.cache.dispose();
+    this.prompts.length = 0;
+    this.unconditional.length = 0;
+    this.negative = null;
+  }
+}
