@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CHECKS } from './checks/registry.js';
-import { LEVELS, type Profile } from './checks/types.js';
+import { LEVELS } from './checks/outcome.js';
+import type { Profile } from '@textgen-spec/spec';
 import { renderGithub, renderJunit, renderMarkdown } from './reporters/ci.js';
 import { createProgress, renderText } from './reporters/text.js';
 import { ConnectError, runSuite, waitUntilReady } from './runner/run.js';

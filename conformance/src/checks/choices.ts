@@ -6,7 +6,8 @@ import { define, expect400, expectChangesGreedy, expectCollapseToGreedy, expectS
 import type { CheckContext } from './context.js';
 import { isObject, q, readAnyLogprobs, readChoices, readUsage } from './observed.js';
 import { completionTokens, greedy, PROMPTS, requireTokenizer } from './oracles.js';
-import { check, fail, skip, unsupported, type CheckDef } from './types.js';
+import { check, fail, skip, unsupported } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const P = PROMPTS.main;
 const P2 = PROMPTS.second;

@@ -8,7 +8,8 @@
 import { TransportError, type Exchange, type HttpClient, type HttpResponse, type StreamResponse } from '../http/client.js';
 import type { WireLog } from '../wire/wire-log.js';
 import { isObject, readChoices, type ChoiceView, type JsonObject, q } from './observed.js';
-import { Declined, fail, Outcome, unsupported, type CheckDef, type Profile } from './types.js';
+import { Declined, fail, Outcome, unsupported } from './outcome.js';
+import type { Profile } from '@textgen-spec/spec';
 
 /** State shared by every check of one run. */
 export interface RunEnv {
@@ -79,7 +80,7 @@ export class CheckContext {
 
   constructor(
     readonly env: RunEnv,
-    readonly check: Pick<CheckDef, 'id' | 'optional'>,
+    readonly check: { id: string; optional?: boolean },
   ) {}
 
   get model(): string {

@@ -5,7 +5,8 @@ import type { CheckContext } from './context.js';
 import { define, expect400, finishOf, sleep } from './helpers.js';
 import { isObject, q, readChoices, readUsage } from './observed.js';
 import { completionTokens, greedy, PROMPTS } from './oracles.js';
-import { check, fail, skip, type CheckDef } from './types.js';
+import { check, fail, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const FINISH_REASONS = ['stop', 'length', 'content_filter'];
 

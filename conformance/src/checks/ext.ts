@@ -28,7 +28,8 @@ import {
 } from './helpers.js';
 import { isObject, q } from './observed.js';
 import { completionTokens, divergence, divergentSeed, greedy, PROBE_SEEDS, PROMPTS, requireTokenizer, sampled, tokenizedText } from './oracles.js';
-import { check, Declined, fail, Outcome, skip, type CheckDef } from './types.js';
+import { check, Declined, fail, Outcome, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const REP = PROMPTS.repetitive;
 

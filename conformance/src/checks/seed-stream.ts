@@ -5,7 +5,8 @@ import type { StreamResult } from './context.js';
 import { define, expect400, expectSame, finishOf } from './helpers.js';
 import { isObject, q, readChoices, readUsage } from './observed.js';
 import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, sampled, uncertainPoint } from './oracles.js';
-import { check, fail, skip, type CheckDef } from './types.js';
+import { check, fail, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const P = PROMPTS.main;
 

@@ -4,7 +4,10 @@
  */
 import { CheckContext, type RunEnv } from '../checks/context.js';
 import { isObject } from '../checks/observed.js';
-import { FEATURES, Outcome, type CheckDef, type Level, type Profile, type Verdict } from '../checks/types.js';
+import { FEATURES } from '../checks/features.js';
+import { Outcome, type Level, type Verdict } from '../checks/outcome.js';
+import type { CheckDef } from '../checks/types.js';
+import type { Profile } from '@textgen-spec/spec';
 import { HttpClient, TransportError, type Exchange } from '../http/client.js';
 import {
   REPORT_SCHEMA_ID,

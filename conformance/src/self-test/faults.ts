@@ -4,7 +4,7 @@
  * each fault's targets through the proxy and requires every one of them to fail (or warn,
  * for INFO checks), and requires every check to be the target of at least one fault.
  */
-import type { Profile } from '../checks/types.js';
+import type { Profile } from '@textgen-spec/spec';
 
 export type JsonObject = { [key: string]: unknown };
 /** One SSE data payload: a parsed JSON object, or the [DONE] sentinel. */

@@ -3,7 +3,7 @@
  * check runs), a fault proxy in front of each, and helpers to run checks through them.
  */
 import { CHECKS } from '../checks/registry.js';
-import type { Profile } from '../checks/types.js';
+import type { Profile } from '@textgen-spec/spec';
 import type { ConformanceReport } from '../report/types.js';
 import { runSuite } from '../runner/run.js';
 import { selectChecks } from '../runner/select.js';
