@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SseParser } from '../http/sse.js';
-import type { Fault, ProxyReply, ProxyRequest, ProxyState, SseItem } from './faults.js';
+import type { Fault, ProxyReply, ProxyRequest, ProxyState, SseItem } from './faults/index.js';
 
 export interface FaultProxy {
   /** The proxy's URL (http://127.0.0.1:PORT). */

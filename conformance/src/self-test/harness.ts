@@ -10,7 +10,7 @@ import { selectChecks } from '../runner/select.js';
 import { RUNNER } from '../version.js';
 import { specValidator } from '../wire/spec-validator.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
-import type { Fault } from './faults.js';
+import type { Fault } from './faults/index.js';
 import { startReferenceServer, type ReferenceServer } from './reference-server.js';
 
 export const SELF_TEST_API_KEY = 'conformance-self-test-key';

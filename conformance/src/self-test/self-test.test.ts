@@ -14,7 +14,7 @@ import { CHECKS } from '../checks/registry.js';
 import { effectiveLevel } from '../runner/run.js';
 import { isObject } from '../checks/observed.js';
 import type { ConformanceReport } from '../report/types.js';
-import { FAULTS, type Fault, type ProxyReply, type ProxyRequest } from './faults.js';
+import { FAULTS, type Fault, type ProxyReply, type ProxyRequest } from './faults/index.js';
 import { runAgainst, runFault, SELF_TEST_API_KEY, startHarness, type Harness } from './harness.js';
 
 const reportSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../report.schema.json'), 'utf8')) as object;
@@ -101,7 +101,7 @@ describe.sequential('the CLI against the reference server', () => {
 
   test('an unexpected failure exits 1; listed in the baseline it exits 0; a stale entry exits 1', async () => {
     const base = ['--url', h.proxies.compat.url, '--api-key', SELF_TEST_API_KEY, '--only', 'stream.done,stream.framing'];
-    const { FAULTS: all } = await import('./faults.js');
+    const { FAULTS: all } = await import('./faults/index.js');
     h.proxies.compat.fault = all.find((f) => f.name === 'no-done')!;
     try {
       const failing = await cli(base);
