@@ -198,7 +198,7 @@ export const coreChecks: CheckDef[] = [
     title: 'max_tokens beyond the context is rejected or accepted, never a server error',
     level: 'SHOULD',
     feature: 'max_tokens',
-    sends: '`{"prompt": ..., "max_tokens": 10000000, "stop": "."}`',
+    sends: '`{"prompt": ..., "max_tokens": 10000000, "temperature": 0, "stop": [".", "\\n"]}`',
     expects: 'A 4xx with an envelope, or HTTP 200 (the server accepts the value: it may clamp it to the context or just stop at the stop string); the report says which.',
     source: 'llama.cpp `exceed_context_size_error`; TGW truncation_length; vLLM rejects prompt + max_tokens > max_model_len.',
     async run(ctx) {

@@ -60,7 +60,7 @@ describe('the fault catalogue', () => {
 
 const reference: Partial<Record<'compat' | 'strict', ConformanceReport>> = {};
 /** Request bodies each check sent to /v1/completions in the reference runs. */
-const sentBodies = new Map<string, Record<string, unknown>[]>();
+const sentBodies = new Map<string, (Record<string, unknown> | string)[]>();
 
 describe.sequential('the reference server', () => {
   for (const profile of ['compat', 'strict'] as const) {
@@ -68,7 +68,7 @@ describe.sequential('the reference server', () => {
       const report = await runAgainst(h.servers[profile].url, profile, [], (event) => {
         if (event.type !== 'end') return;
         const bodies = sentBodies.get(event.check.id) ?? [];
-        for (const e of event.exchanges) if (e.method === 'POST' && e.path.startsWith('/v1/completions') && isObject(e.request)) bodies.push(e.request);
+        for (const e of event.exchanges) if (e.method === 'POST' && e.path.startsWith('/v1/completions') && (isObject(e.request) || typeof e.request === 'string')) bodies.push(e.request);
         sentBodies.set(event.check.id, bodies);
       });
       reference[profile] = report;

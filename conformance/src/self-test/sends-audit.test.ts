@@ -11,11 +11,14 @@ describe('the sends audit', () => {
       { param: 'epsilon_cutoff', value: 3 },
     ]);
     expect(mentions('`{"x_conformance_probe": true}`')).toEqual([]);
+    expect(mentions('`custom_token_bans: "<id>"`')).toEqual([{ param: 'custom_token_bans' }]);
   });
 
   test('fails a text that names a parameter or value the requests did not carry', () => {
     const bodies = [{ prompt: 'a', n: 3 }, { prompt: 'a', top_k: 1 }];
     expect(disagreements('`{"n": 3}` then `{"top_k": 1}`', bodies)).toEqual([]);
     expect(disagreements('`{"n": 2, "min_p": 1}`', bodies)).toEqual(['says n 2, the requests sent 3', 'names min_p, which no request carried']);
+    expect(disagreements('`{"prompt": ...}`', ['{"prompt": '])).toEqual([]);
+    expect(disagreements('`{"stop": "."}`', [{ stop: ['.', '\n'] }])).toEqual(['says stop ".", the requests sent [".","\\n"]']);
   });
 });

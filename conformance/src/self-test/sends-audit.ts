@@ -15,12 +15,16 @@ export interface Mention {
 /** The request parameters of `POST /v1/completions`, from the spec's schema. */
 export const REQUEST_PARAMS: ReadonlySet<string> = new Set(Object.keys(getSchema('completion-request', 'compat').properties as object));
 
-/** A JSON literal at the start of `text` (number, string, boolean, null, flat array), or undefined. */
+/**
+ * A JSON literal at the start of `text` (number, string, boolean, null, flat array), or
+ * undefined; a string in angle brackets (`"<id>"`) is a placeholder, not a literal.
+ */
 function literalAt(text: string): unknown {
   const m = /^\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:e-?\d+)?|true|false|null|\[[^\][]*\])/.exec(text);
   if (!m) return undefined;
   try {
-    return JSON.parse(m[1]!);
+    const value = JSON.parse(m[1]!) as unknown;
+    return typeof value === 'string' && /^<.*>$/.test(value) ? undefined : value;
   } catch {
     return undefined;
   }
@@ -40,11 +44,18 @@ export function mentions(sends: string, params: ReadonlySet<string> = REQUEST_PA
   return found;
 }
 
-/** The mentions no request body bears out, described; [] when the text and the requests agree. */
-export function disagreements(sends: string, bodies: readonly Record<string, unknown>[]): string[] {
+/**
+ * The mentions no request body bears out, described; [] when the text and the requests
+ * agree. A raw body (a string: the malformed-JSON checks) carries the parameters whose
+ * quoted names it contains.
+ */
+export function disagreements(sends: string, sent: readonly (Record<string, unknown> | string)[]): string[] {
   const out: string[] = [];
+  const bodies = sent.filter((b) => typeof b !== 'string');
+  const raw = sent.filter((b) => typeof b === 'string');
   for (const m of mentions(sends)) {
     const carrying = bodies.filter((b) => m.param in b);
+    if (carrying.length === 0 && raw.some((text) => text.includes(`"${m.param}"`))) continue;
     if (carrying.length === 0) out.push(`names ${m.param}, which no request carried`);
     else if ('value' in m && !carrying.some((b) => isDeepStrictEqual(b[m.param], m.value))) {
       out.push(`says ${m.param} ${JSON.stringify(m.value)}, the requests sent ${[...new Set(carrying.map((b) => JSON.stringify(b[m.param])))].join(', ')}`);
