@@ -6,6 +6,8 @@ import type { Fault } from './types.js';
 
 /** suffix appended verbatim: the request goes up without it, the text comes back with it. */
 function suffixAppended(): Fault {
+  // State of this fault (FAULTS lives for the whole self-test): the request hook records the
+  // suffix it removed, keyed by the rewritten body, so the response hook can append it.
   const suffixes = new WeakMap<object, string>();
   return {
     name: 'suffix-appended',

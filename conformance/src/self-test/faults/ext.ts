@@ -6,6 +6,8 @@ import type { Fault, JsonObject } from './types.js';
 
 /** Prompt lookup that changes the output: the parameter is dropped and the text altered. */
 function promptLookupLossy(): Fault {
+  // State of this fault (FAULTS lives for the whole self-test): the rewritten bodies whose
+  // prompt_lookup_num_tokens was removed, so the response hook alters only their text.
   const marked = new WeakSet<object>();
   return {
     name: 'prompt-lookup-lossy',
@@ -31,6 +33,8 @@ function promptLookupLossy(): Fault {
  * The proxy forwards the throttled request and holds the others until its estimated end.
  */
 function throttleHoldsLock(): Fault {
+  // State of this fault (FAULTS lives for the whole self-test): when the imitated generation
+  // lock frees up. It is the point of the fault: requests must see each other through it.
   let busyUntil = 0;
   return {
     name: 'throttle-holds-lock',

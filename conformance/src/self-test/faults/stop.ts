@@ -25,6 +25,8 @@ function stopFault(
   cut: (text: string, stops: string[], tokens: string[] | undefined) => string | undefined,
   options: { needTokens?: boolean; streamOnly?: boolean } = {},
 ): Fault {
+  // State of this fault (FAULTS lives for the whole self-test): the stop strings removed from
+  // each request, keyed by its rewritten body, for the response and stream hooks.
   const stopsOf = new WeakMap<object, { stops: string[]; logprobs: boolean }>();
   const apply = (text: string, req: ProxyRequest, tokens?: string[]) => {
     const info = isObject(req.body) ? stopsOf.get(req.body) : undefined;
