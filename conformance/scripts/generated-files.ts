@@ -11,7 +11,7 @@ import * as TJS from 'typescript-json-schema';
 import { CHECKS } from '../src/checks/registry.js';
 import { CHECKS_BEGIN, CHECKS_END, FAULTS_BEGIN, FAULTS_END, renderCheckList, renderFaultList, replaceBetween } from '../src/docs/render.js';
 import { REPORT_SCHEMA_ID } from '../src/report/types.js';
-import { FAULTS } from '../src/self-test/faults.js';
+import { FAULTS } from '../src/self-test/faults/index.js';
 
 /** The conformance package root (the folder with package.json), from this file's location. */
 export function findPackageRoot(): string {

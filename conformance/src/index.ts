@@ -5,8 +5,12 @@
  * run the checks in-process, render reports, or inject faults for self-tests.
  */
 export { CHECKS } from './checks/registry.js';
-export { FEATURES, LEVELS, VERDICTS } from './checks/types.js';
-export type { CheckDef, FeatureDef, Level, Profile, Verdict } from './checks/types.js';
+export { FEATURES } from './checks/features.js';
+export type { FeatureDef, FeatureId } from './checks/features.js';
+export { LEVELS, VERDICTS } from './checks/outcome.js';
+export type { Level, Verdict } from './checks/outcome.js';
+export type { CheckDef } from './checks/types.js';
+export type { Profile } from '@textgen-spec/spec';
 export { ConnectError, connect, effectiveLevel, featureMap, runSuite, summarize, waitUntilReady } from './runner/run.js';
 export type { ProgressEvent, RunOptions, ServerInfo } from './runner/run.js';
 export { matches, parseBaseline, selectChecks, splitSelectors } from './runner/select.js';

@@ -7,10 +7,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CHECKS } from './checks/registry.js';
-import { LEVELS, type Profile } from './checks/types.js';
+import { LEVELS } from './checks/outcome.js';
+import type { CheckDef } from './checks/types.js';
+import type { Profile } from '@textgen-spec/spec';
 import { renderGithub, renderJunit, renderMarkdown } from './reporters/ci.js';
 import { createProgress, renderText } from './reporters/text.js';
-import { ConnectError, runSuite, waitUntilReady } from './runner/run.js';
+import { ConnectError, runSuite, waitUntilReady, type RunOptions } from './runner/run.js';
 import { HttpClient } from './http/client.js';
 import { baselineCovers, parseBaseline, selectChecks, splitSelectors, unknownSelectors, type Baseline } from './runner/select.js';
 import { RUNNER } from './version.js';
@@ -65,126 +67,42 @@ export interface Io {
 
 class UsageError extends Error {}
 
+/** The command-line options (node:util parseArgs). */
+const OPTIONS = {
+  url: { type: 'string' },
+  model: { type: 'string' },
+  'api-key': { type: 'string' },
+  profile: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  markdown: { type: 'string' },
+  github: { type: 'boolean' },
+  baseline: { type: 'string' },
+  timeout: { type: 'string' },
+  concurrency: { type: 'string' },
+  wait: { type: 'string' },
+  verbose: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  list: { type: 'boolean' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
 /** Runs the CLI and resolves to its exit status. */
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        url: { type: 'string' },
-        model: { type: 'string' },
-        'api-key': { type: 'string' },
-        profile: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        skip: { type: 'string', multiple: true },
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        markdown: { type: 'string' },
-        github: { type: 'boolean' },
-        baseline: { type: 'string' },
-        timeout: { type: 'string' },
-        concurrency: { type: 'string' },
-        wait: { type: 'string' },
-        verbose: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        list: { type: 'boolean' },
-        version: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
     io.stderr(`${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const { values, positionals } = parsed;
   try {
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (values.version) {
-      io.stdout(`${RUNNER.version}\n`);
-      return EXIT.ok;
-    }
-    const command = positionals[0];
-    if (positionals.length > 1 || (command !== undefined && command !== 'list' && command !== 'run')) {
-      throw new UsageError(`unknown command: ${positionals.join(' ')}`);
-    }
-    const only = splitSelectors(values.only);
-    const skipped = splitSelectors(values.skip);
-    const unknown = unknownSelectors(CHECKS, [...only, ...skipped]);
-    if (unknown.length > 0) throw new UsageError(`no check matches ${unknown.map((s) => JSON.stringify(s)).join(', ')} (see textgen-conformance list)`);
-    const checks = selectChecks(CHECKS, only, skipped);
-    const profile = (values.profile ?? 'compat') as Profile;
-    if (profile !== 'strict' && profile !== 'compat') throw new UsageError(`--profile must be strict or compat, not ${JSON.stringify(values.profile)}`);
-
-    if (command === 'list' || values.list) {
-      io.stdout(`${renderList(checks, profile)}\n`);
-      return EXIT.ok;
-    }
-
-    if (!values.url) throw new UsageError('--url is required');
-    try {
-      new URL(values.url);
-    } catch {
-      throw new UsageError(`--url is not a URL: ${JSON.stringify(values.url)}`);
-    }
-    const timeoutMs = seconds(values.timeout, 'timeout', 60) * 1000;
-    const concurrency = integer(values.concurrency, 'concurrency', 4);
-    const waitSeconds = seconds(values.wait, 'wait', 0);
-    let baseline: Baseline | undefined;
-    if (values.baseline) {
-      let text: string;
-      try {
-        text = readFileSync(values.baseline, 'utf8');
-      } catch (err) {
-        throw new UsageError(`cannot read the baseline ${values.baseline}: ${(err as Error).message}`);
-      }
-      baseline = parseBaseline(text, values.baseline);
-      const orphans = baseline.entries.filter((e) => !CHECKS.some((c) => baselineCovers(e, c.id)));
-      if (orphans.length > 0) throw new UsageError(`baseline entries match no check: ${orphans.join(', ')}`);
-    }
-    const apiKey = values['api-key'] ?? io.env[API_KEY_ENV] ?? undefined;
-    const color = io.isTTY && !values['no-color'] && !io.env.NO_COLOR;
-
-    if (waitSeconds > 0) {
-      await waitUntilReady(new HttpClient({ baseUrl: values.url, apiKey, timeoutMs }), waitSeconds);
-    }
-    const progress = io.isTTY && io.stderrStream ? createProgress(io.stderrStream) : undefined;
-    let failed = 0;
-    const running = new Set<string>();
-    const report = await runSuite({
-      url: values.url,
-      apiKey,
-      model: values.model,
-      profile,
-      timeoutMs,
-      checks,
-      concurrency,
-      baseline,
-      validator: specValidator,
-      filters: { only, skip: skipped },
-      runner: RUNNER,
-      onProgress: progress
-        ? (e) => {
-            if (e.type === 'start') running.add(e.check.id);
-            else running.delete(e.check.id);
-            if (e.type === 'end' && (e.result.verdict === 'fail' || e.result.verdict === 'error')) failed++;
-            progress.update(e.done, e.total, failed, [...running]);
-          }
-        : undefined,
-    });
-    progress?.clear();
-
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
-    if (values.junit) writeFileSync(values.junit, renderJunit(report));
-    if (values.markdown) writeFileSync(values.markdown, renderMarkdown(report), { flag: 'a' });
-    if (values.github) io.stdout(`${renderGithub(report)}\n`);
-    io.stdout(`${renderText(report, { color, verbose: Boolean(values.verbose) })}\n`);
-    return report.summary.exitCode;
+    return await command(parsed.values, parsed.positionals, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`textgen-conformance: ${err.message}\n`);
@@ -196,6 +114,108 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     throw err;
   }
+}
+
+/** Runs the parsed command: help, version, list, or a run. */
+async function command(values: Values, positionals: string[], io: Io): Promise<number> {
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.stdout(`${RUNNER.version}\n`);
+    return EXIT.ok;
+  }
+  const name = positionals[0];
+  if (positionals.length > 1 || (name !== undefined && name !== 'list' && name !== 'run')) {
+    throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  }
+  const only = splitSelectors(values.only);
+  const skipped = splitSelectors(values.skip);
+  const unknown = unknownSelectors(CHECKS, [...only, ...skipped]);
+  if (unknown.length > 0) throw new UsageError(`no check matches ${unknown.map((s) => JSON.stringify(s)).join(', ')} (see textgen-conformance list)`);
+  const checks = selectChecks(CHECKS, only, skipped);
+  const profile = (values.profile ?? 'compat') as Profile;
+  if (profile !== 'strict' && profile !== 'compat') throw new UsageError(`--profile must be strict or compat, not ${JSON.stringify(values.profile)}`);
+
+  if (name === 'list' || values.list) {
+    io.stdout(`${renderList(checks, profile)}\n`);
+    return EXIT.ok;
+  }
+  return run(values, { checks, profile, only, skipped }, io);
+}
+
+/** A run: checks the options, runs the suite, writes the reports; resolves to the exit status. */
+async function run(
+  values: Values,
+  selection: { checks: readonly CheckDef[]; profile: Profile; only: string[]; skipped: string[] },
+  io: Io,
+): Promise<number> {
+  if (!values.url) throw new UsageError('--url is required');
+  try {
+    new URL(values.url);
+  } catch {
+    throw new UsageError(`--url is not a URL: ${JSON.stringify(values.url)}`);
+  }
+  const timeoutMs = seconds(values.timeout, 'timeout', 60) * 1000;
+  const concurrency = integer(values.concurrency, 'concurrency', 4);
+  const waitSeconds = seconds(values.wait, 'wait', 0);
+  const baseline = values.baseline ? readBaseline(values.baseline) : undefined;
+  const apiKey = values['api-key'] ?? io.env[API_KEY_ENV] ?? undefined;
+  const color = io.isTTY && !values['no-color'] && !io.env.NO_COLOR;
+
+  if (waitSeconds > 0) {
+    await waitUntilReady(new HttpClient({ baseUrl: values.url, apiKey, timeoutMs }), waitSeconds);
+  }
+  const progress = io.isTTY && io.stderrStream ? createProgress(io.stderrStream) : undefined;
+  const report = await runSuite({
+    url: values.url,
+    apiKey,
+    model: values.model,
+    profile: selection.profile,
+    timeoutMs,
+    checks: selection.checks,
+    concurrency,
+    baseline,
+    validator: specValidator,
+    filters: { only: selection.only, skip: selection.skipped },
+    runner: RUNNER,
+    onProgress: progress ? progressHandler(progress) : undefined,
+  });
+  progress?.clear();
+
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.junit) writeFileSync(values.junit, renderJunit(report));
+  if (values.markdown) writeFileSync(values.markdown, renderMarkdown(report), { flag: 'a' });
+  if (values.github) io.stdout(`${renderGithub(report)}\n`);
+  io.stdout(`${renderText(report, { color, verbose: Boolean(values.verbose) })}\n`);
+  return report.summary.exitCode;
+}
+
+/** Reads and parses --baseline; every entry must match some check. */
+function readBaseline(path: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the baseline ${path}: ${(err as Error).message}`);
+  }
+  const baseline = parseBaseline(text, path);
+  const orphans = baseline.entries.filter((e) => !CHECKS.some((c) => baselineCovers(e, c.id)));
+  if (orphans.length > 0) throw new UsageError(`baseline entries match no check: ${orphans.join(', ')}`);
+  return baseline;
+}
+
+/** Feeds the terminal progress line: checks running now and failures so far. */
+function progressHandler(progress: ReturnType<typeof createProgress>): NonNullable<RunOptions['onProgress']> {
+  let failed = 0;
+  const running = new Set<string>();
+  return (e) => {
+    if (e.type === 'start') running.add(e.check.id);
+    else running.delete(e.check.id);
+    if (e.type === 'end' && (e.result.verdict === 'fail' || e.result.verdict === 'error')) failed++;
+    progress.update(e.done, e.total, failed, [...running]);
+  };
 }
 
 /** `list`: one line per check: id, level, feature, tags, title. */

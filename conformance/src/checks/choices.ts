@@ -6,7 +6,8 @@ import { define, expect400, expectChangesGreedy, expectCollapseToGreedy, expectS
 import type { CheckContext } from './context.js';
 import { isObject, q, readAnyLogprobs, readChoices, readUsage } from './observed.js';
 import { completionTokens, greedy, PROMPTS, requireTokenizer } from './oracles.js';
-import { check, fail, skip, unsupported, type CheckDef } from './types.js';
+import { check, fail, skip, unsupported } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const P = PROMPTS.main;
 const P2 = PROMPTS.second;
@@ -206,7 +207,7 @@ export const choiceChecks: CheckDef[] = [
     expects: 'HTTP 400 with an error envelope.',
     source: 'OpenAI `best_of`: "Results cannot be streamed."',
     async run(ctx) {
-      const res = await ctx.send('POST', '/v1/completions', { json: { model: ctx.model, prompt: P, max_tokens: 2, best_of: 2, stream: true } });
+      const res = await ctx.send('POST', '/v1/completions', { json: ctx.body({ prompt: P, max_tokens: 2, best_of: 2, stream: true }) });
       expect400(ctx, ctx.expectRejection(res, 'best_of 2 with stream'), 'best_of with stream');
     },
   }),

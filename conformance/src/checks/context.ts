@@ -8,7 +8,8 @@
 import { TransportError, type Exchange, type HttpClient, type HttpResponse, type StreamResponse } from '../http/client.js';
 import type { WireLog } from '../wire/wire-log.js';
 import { isObject, readChoices, type ChoiceView, type JsonObject, q } from './observed.js';
-import { Declined, fail, Outcome, unsupported, type CheckDef, type Profile } from './types.js';
+import { Declined, fail, Outcome, unsupported } from './outcome.js';
+import type { CompletionRequest, Profile } from '@textgen-spec/spec';
 
 /** State shared by every check of one run. */
 export interface RunEnv {
@@ -25,8 +26,25 @@ export interface RunEnv {
   fingerprint?: string;
 }
 
-/** Request fields of a completion; `model` is added by the context. */
-export type Fields = Record<string, unknown>;
+/**
+ * Request fields of a completion, typed by the spec's request type (which carries the TGW
+ * extensions and their compat-profile string forms); `model` is added by the context.
+ */
+export type Fields = Partial<CompletionRequest>;
+
+/**
+ * A request body the spec's type does not allow, sent on purpose (a wrong type, an unknown
+ * field) to see what the server does with it. Built only by `invalid()`, so each such
+ * request is visible in the check that sends it.
+ */
+export class InvalidBody {
+  constructor(readonly fields: Readonly<Record<string, unknown>>) {}
+}
+
+/** Marks a deliberately invalid request body (see InvalidBody). */
+export function invalid(fields: Record<string, unknown>): InvalidBody {
+  return new InvalidBody(fields);
+}
 
 export interface SendOptions {
   /** Treat a clean 4xx as `unsupported` even if the check is not marked optional. */
@@ -79,7 +97,7 @@ export class CheckContext {
 
   constructor(
     readonly env: RunEnv,
-    readonly check: Pick<CheckDef, 'id' | 'optional'>,
+    readonly check: { id: string; optional?: boolean },
   ) {}
 
   get model(): string {
@@ -117,9 +135,14 @@ export class CheckContext {
     return res;
   }
 
+  /** The JSON body of a completion request: the run's model, then the fields. */
+  body(fields: Fields | InvalidBody): Record<string, unknown> {
+    return { model: this.model, ...(fields instanceof InvalidBody ? fields.fields : fields) };
+  }
+
   /** POSTs a completion request (model added) and returns the raw answer. */
-  async post(fields: Fields, options: { noAuth?: boolean } = {}): Promise<HttpResponse> {
-    const res = await this.send('POST', '/v1/completions', { json: { model: this.model, ...fields }, ...options });
+  async post(fields: Fields | InvalidBody, options: { noAuth?: boolean } = {}): Promise<HttpResponse> {
+    const res = await this.send('POST', '/v1/completions', { json: this.body(fields), ...options });
     if (res.status === 200 && res.json !== undefined) {
       this.validate('completion-response', res.json, res.exchange);
       if (isObject(res.json) && typeof res.json.system_fingerprint === 'string') this.env.fingerprint ??= res.json.system_fingerprint;
@@ -139,7 +162,7 @@ export class CheckContext {
 
   /** A streaming completion (stream: true added) that must succeed; read to the end. */
   async stream(fields: Fields, options: SendOptions = {}): Promise<StreamResult> {
-    const body = { model: this.model, ...fields, stream: true };
+    const body = { ...this.body(fields), stream: true };
     let res: StreamResponse;
     try {
       res = await this.env.client.stream('/v1/completions', { json: body });
@@ -169,11 +192,11 @@ export class CheckContext {
    * Sends a request that must be rejected: a 4xx status with an OpenAI error envelope.
    * Fails on acceptance, on a 5xx and on a 4xx without an envelope.
    */
-  async rejects(fields: Fields | { raw: string }, what: string): Promise<Rejection> {
+  async rejects(fields: Fields | InvalidBody | { raw: string }, what: string): Promise<Rejection> {
     const res =
       'raw' in fields && typeof fields.raw === 'string'
         ? await this.send('POST', '/v1/completions', { raw: fields.raw })
-        : await this.post(fields as Fields);
+        : await this.post(fields as Fields | InvalidBody);
     return this.expectRejection(res, what);
   }
 

@@ -1,11 +1,12 @@
 /**
  * Response shape, usage, max_tokens, /v1/models and the error envelope.
  */
-import type { CheckContext } from './context.js';
+import { invalid, type CheckContext } from './context.js';
 import { define, expect400, finishOf, sleep } from './helpers.js';
 import { isObject, q, readChoices, readUsage } from './observed.js';
 import { completionTokens, greedy, PROMPTS } from './oracles.js';
-import { check, fail, skip, type CheckDef } from './types.js';
+import { check, fail, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const FINISH_REASONS = ['stop', 'length', 'content_filter'];
 
@@ -82,7 +83,7 @@ export const coreChecks: CheckDef[] = [
     expects: 'HTTP 200 (ignored) or a 4xx with an error envelope naming it (rejected); never a 5xx.',
     source: 'llama.cpp passes unknown fields through; vLLM accepts extras; OpenAI rejects them with 400. Any of these is fine, a crash is not.',
     async run(ctx) {
-      const res = await ctx.post({ prompt: PROMPTS.main, max_tokens: 2, x_conformance_probe: true });
+      const res = await ctx.post(invalid({ prompt: PROMPTS.main, max_tokens: 2, x_conformance_probe: true }));
       if (res.status === 200) {
         readChoices(res.json, 'the 200 response');
         return 'accepted (ignored)';
@@ -197,7 +198,7 @@ export const coreChecks: CheckDef[] = [
     title: 'max_tokens beyond the context is rejected or accepted, never a server error',
     level: 'SHOULD',
     feature: 'max_tokens',
-    sends: '`{"prompt": ..., "max_tokens": 10000000, "stop": "."}`',
+    sends: '`{"prompt": ..., "max_tokens": 10000000, "temperature": 0, "stop": [".", "\\n"]}`',
     expects: 'A 4xx with an envelope, or HTTP 200 (the server accepts the value: it may clamp it to the context or just stop at the stop string); the report says which.',
     source: 'llama.cpp `exceed_context_size_error`; TGW truncation_length; vLLM rejects prompt + max_tokens > max_model_len.',
     async run(ctx) {
@@ -279,7 +280,7 @@ export const coreChecks: CheckDef[] = [
     expects: 'HTTP 400 with an error envelope.',
     source: 'OpenAI `CreateCompletionRequest.temperature` is a number; a 422 `{"detail"}` (FastAPI, TGW) fails the strict profile.',
     async run(ctx) {
-      const rej = await ctx.rejects({ prompt: PROMPTS.main, temperature: 'hot' }, 'temperature "hot"');
+      const rej = await ctx.rejects(invalid({ prompt: PROMPTS.main, temperature: 'hot' }), 'temperature "hot"');
       expect400(ctx, rej, 'temperature "hot"');
     },
   }),
@@ -293,7 +294,7 @@ export const coreChecks: CheckDef[] = [
       'The body validates against the spec\'s error-response schema: `{"error": {"message": string, "type": string, "param": string|null, "code": string|null}}` (the compat profile tolerates an integer `code` and a missing `param`).',
     source: 'OpenAI `Error` (all four members required); vLLM < 0.10.1 sent a flat body (vllm#12886); llama.cpp sends an integer code and no param.',
     async run(ctx) {
-      const rej = await ctx.rejects({ prompt: PROMPTS.main, temperature: 'hot' }, 'temperature "hot"');
+      const rej = await ctx.rejects(invalid({ prompt: PROMPTS.main, temperature: 'hot' }), 'temperature "hot"');
       const issues = ctx.env.wire.validate('error-response', rej.response.json, ctx.check.id, rej.response.exchange);
       if (issues.length > 0) fail(`the error body does not match the error-response schema: ${issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`);
       check(typeof rej.error.type === 'string', '"error.type" is not a string');
@@ -362,7 +363,7 @@ export const coreChecks: CheckDef[] = [
       check(res.status === 401, `without a key: HTTP ${res.status}, expected 401`);
       ctx.expectRejection(res, 'a request without a key');
       const wrong = await ctx.send('POST', '/v1/completions', {
-        json: { model: ctx.model, prompt: PROMPTS.main, max_tokens: 1 },
+        json: ctx.body({ prompt: PROMPTS.main, max_tokens: 1 }),
         noAuth: true,
         headers: { authorization: 'Bearer conformance-wrong-key' },
       });

@@ -5,7 +5,8 @@ import type { CheckContext, Completion } from './context.js';
 import { define, expect400, expectSame } from './helpers.js';
 import { codePoints, isObject, q, readLogprobs, readUsage, type LogprobsView } from './observed.js';
 import { completionTokens, greedy, logprobsOf, PROMPTS } from './oracles.js';
-import { check, fail, type CheckDef } from './types.js';
+import { check, fail } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const P = PROMPTS.main;
 

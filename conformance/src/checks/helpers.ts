@@ -4,7 +4,8 @@
 import type { CheckContext, Completion, Fields, Rejection } from './context.js';
 import { q } from './observed.js';
 import { divergence, divergentSeed, greedy, PROMPTS, sampled } from './oracles.js';
-import { check, fail, skip, type CheckDef } from './types.js';
+import { check, fail, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 /** Declares a check (an identity function that gives the literal its type). */
 export function define(def: CheckDef): CheckDef {

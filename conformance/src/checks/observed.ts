@@ -2,7 +2,7 @@
  * Views of what a server sent, read defensively: a server under test may send anything, so
  * these accessors check each field they return instead of trusting a type.
  */
-import { fail } from './types.js';
+import { fail } from './outcome.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

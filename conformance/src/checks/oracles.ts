@@ -11,7 +11,7 @@
  */
 import type { CheckContext, Completion, Fields } from './context.js';
 import { isObject, readAnyLogprobs, readLogprobs, readUsage, type LogprobsView, type TokenLogprobs } from './observed.js';
-import { Outcome, skip } from './types.js';
+import { Outcome, skip } from './outcome.js';
 
 /** Prompts the checks use. Plain English; any causal LM continues them somehow. */
 export const PROMPTS = {

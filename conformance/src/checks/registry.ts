@@ -4,7 +4,7 @@
 import { choiceChecks } from './choices.js';
 import { coreChecks } from './core.js';
 import { echoLogprobsChecks } from './echo-logprobs.js';
-import { advancedChecks, extChecks } from './ext.js';
+import { advancedChecks, extChecks } from './ext/index.js';
 import { seedStreamChecks } from './seed-stream.js';
 import { stopChecks } from './stop.js';
 import type { CheckDef } from './types.js';

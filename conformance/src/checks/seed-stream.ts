@@ -1,11 +1,12 @@
 /**
  * `seed` and determinism; the streaming wire format; `stream_options`.
  */
-import type { StreamResult } from './context.js';
+import { invalid, type StreamResult } from './context.js';
 import { define, expect400, expectSame, finishOf } from './helpers.js';
 import { isObject, q, readChoices, readUsage } from './observed.js';
 import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, sampled, uncertainPoint } from './oracles.js';
-import { check, fail, skip, type CheckDef } from './types.js';
+import { check, fail, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 const P = PROMPTS.main;
 
@@ -300,7 +301,7 @@ export const seedStreamChecks: CheckDef[] = [
     expects: 'HTTP 400 with a JSON error envelope (errors found before generation starts are not sent as SSE events).',
     source: 'OpenAI returns the error status before any event; vLLM and llama.cpp send SSE error events only once the stream has started.',
     async run(ctx) {
-      const res = await ctx.send('POST', '/v1/completions', { json: { model: ctx.model, prompt: P, stream: true, temperature: 'hot' } });
+      const res = await ctx.send('POST', '/v1/completions', { json: ctx.body(invalid({ prompt: P, stream: true, temperature: 'hot' })) });
       if (res.status === 200) fail(`the request was answered with HTTP 200 (${res.headers.get('content-type') ?? 'no content type'}): ${q(res.text, 200)}`);
       expect400(ctx, ctx.expectRejection(res, 'a streaming request with temperature "hot"'), 'stream with temperature "hot"');
     },

@@ -6,7 +6,8 @@ import type { CheckContext } from './context.js';
 import { define, expect400, expectSame, finishOf } from './helpers.js';
 import { q } from './observed.js';
 import { longText, tokenizedText, type LongText } from './oracles.js';
-import { check, skip, type CheckDef } from './types.js';
+import { check, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 /** A stop string no model writes (used where a stop must never match). */
 export const NEVER = '⟪conformance-unused⟫';

@@ -6,7 +6,8 @@
 import type { CheckContext } from './context.js';
 import { define } from './helpers.js';
 import type { WireSchema } from '../wire/wire-log.js';
-import { fail, skip, type CheckDef } from './types.js';
+import { fail, skip } from './outcome.js';
+import type { CheckDef } from './types.js';
 
 function report(ctx: CheckContext, schemas: WireSchema[], what: string): string {
   const seen = schemas.reduce((n, s) => n + ctx.env.wire.validated[s], 0);

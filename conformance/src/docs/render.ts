@@ -3,7 +3,8 @@
  * the compatibility matrix (docs/compatibility.md, from reports). Both are committed and
  * drift-checked by tests.
  */
-import { FEATURES, type CheckDef } from '../checks/types.js';
+import { FEATURES } from '../checks/features.js';
+import type { CheckDef } from '../checks/types.js';
 import type { ConformanceReport, FeatureStatus, ReportVerdict } from '../report/types.js';
 
 export const CHECKS_BEGIN = '<!-- BEGIN GENERATED CHECK LIST (npm run generate -w @textgen-spec/conformance) -->';

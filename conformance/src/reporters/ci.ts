@@ -2,7 +2,7 @@
  * CI formats: JUnit XML (--junit), a Markdown summary for GitHub job summaries
  * (--markdown) and GitHub workflow annotations (--github).
  */
-import { FEATURES } from '../checks/types.js';
+import { FEATURES } from '../checks/features.js';
 import type { ConformanceReport, FeatureStatus, ReportCheck } from '../report/types.js';
 import { formatSummary } from './text.js';
 

@@ -2,7 +2,7 @@
  * Terminal output: one line per check grouped by feature, the details of what went wrong,
  * and last the summary line `N passed, N failed, ...`. Colours only on a terminal.
  */
-import { FEATURES } from '../checks/types.js';
+import { FEATURES } from '../checks/features.js';
 import type { ConformanceReport, ReportCheck, ReportSummary, ReportVerdict } from '../report/types.js';
 
 export interface TextOptions {

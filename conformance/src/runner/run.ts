@@ -4,7 +4,10 @@
  */
 import { CheckContext, type RunEnv } from '../checks/context.js';
 import { isObject } from '../checks/observed.js';
-import { FEATURES, Outcome, type CheckDef, type Level, type Profile, type Verdict } from '../checks/types.js';
+import { FEATURES } from '../checks/features.js';
+import { Outcome, type Level, type Verdict } from '../checks/outcome.js';
+import type { CheckDef } from '../checks/types.js';
+import type { Profile } from '@textgen-spec/spec';
 import { HttpClient, TransportError, type Exchange } from '../http/client.js';
 import {
   REPORT_SCHEMA_ID,
@@ -42,7 +45,7 @@ export interface RunOptions {
 
 export type ProgressEvent =
   | { type: 'start'; check: CheckDef; running: number; done: number; total: number }
-  | { type: 'end'; check: CheckDef; result: ReportCheck; running: number; done: number; total: number };
+  | { type: 'end'; check: CheckDef; result: ReportCheck; running: number; done: number; total: number; exchanges: readonly Exchange[] };
 
 /** The server could not be reached, or is not a completions server we can talk to. */
 export class ConnectError extends Error {
@@ -153,10 +156,10 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
   const runOne = async (check: CheckDef) => {
     running++;
     options.onProgress?.({ type: 'start', check, running, done: results.size, total });
-    const result = await runCheck(check, env);
+    const { result, exchanges } = await runTracked(check, env);
     results.set(check.id, result);
     running--;
-    options.onProgress?.({ type: 'end', check, result, running, done: results.size, total });
+    options.onProgress?.({ type: 'end', check, result, running, done: results.size, total, exchanges });
   };
   await pool(first, Math.max(1, options.concurrency), runOne);
   await pool(last, 1, runOne);
@@ -183,6 +186,11 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
 
 /** Runs one check and turns its outcome into a result. */
 export async function runCheck(check: CheckDef, env: RunEnv): Promise<ReportCheck> {
+  return (await runTracked(check, env)).result;
+}
+
+/** Runs one check; its result, and every exchange it made (its own and its oracles'). */
+async function runTracked(check: CheckDef, env: RunEnv): Promise<{ result: ReportCheck; exchanges: readonly Exchange[] }> {
   const ctx = new CheckContext(env, check);
   const t0 = Date.now();
   let verdict: Verdict;
@@ -216,7 +224,7 @@ export async function runCheck(check: CheckDef, env: RunEnv): Promise<ReportChec
   if (verdict === 'fail' || verdict === 'error' || verdict === 'warn') {
     result.exchanges = ctx.exchanges.slice(-3).map(toReportExchange);
   }
-  return result;
+  return { result, exchanges: ctx.exchanges };
 }
 
 function toReportExchange(e: Exchange): ReportExchange {

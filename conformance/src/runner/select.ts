@@ -2,7 +2,7 @@
  * Check selection (--only / --skip) and the baseline of expected failures (--baseline).
  */
 import type { CheckDef } from '../checks/types.js';
-import { FEATURES } from '../checks/types.js';
+import { FEATURES } from '../checks/features.js';
 
 /** Tags a check answers to besides its id: its feature, its tags, its level, its group. */
 export function selectorsOf(check: CheckDef): string[] {

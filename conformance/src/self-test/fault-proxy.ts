@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SseParser } from '../http/sse.js';
-import type { Fault, ProxyReply, ProxyRequest, ProxyState, SseItem } from './faults.js';
+import type { Fault, ProxyReply, ProxyRequest, ProxyState, SseItem } from './faults/index.js';
 
 export interface FaultProxy {
   /** The proxy's URL (http://127.0.0.1:PORT). */
@@ -68,7 +68,8 @@ function reply(res: ServerResponse, r: ProxyReply): void {
   res.end(body);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, target: string, fault: Fault | null, state: ProxyState): Promise<void> {
+/** Reads a client request into the form faults see (JSON body parsed when it is JSON). */
+async function readRequest(req: IncomingMessage): Promise<ProxyRequest> {
   const raw = await readBody(req);
   let body: unknown;
   try {
@@ -81,7 +82,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
     const v = req.headers[name];
     if (typeof v === 'string') headers[name] = v;
   }
-  let request: ProxyRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers, body, raw };
+  return { method: req.method ?? 'GET', path: req.url ?? '/', headers, body, raw };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, target: string, fault: Fault | null, state: ProxyState): Promise<void> {
+  let request = await readRequest(req);
   state.requests++;
   state.inFlight++;
   try {
@@ -98,52 +103,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
     const upstream = await fetch(target + request.path, { method: request.method, headers: request.headers, body: sendBody });
     const contentType = upstream.headers.get('content-type') ?? '';
     const isStream = /text\/event-stream/i.test(contentType);
-
-    if (isStream && fault && (fault.events || fault.serialize || fault.streamContentType)) {
-      const text = await upstream.text();
-      const parser = new SseParser();
-      parser.push(text);
-      parser.end();
-      let items: SseItem[] = parser.events.map((e) => {
-        if (e.data.trim() === '[DONE]') return '[DONE]';
-        try {
-          return JSON.parse(e.data) as SseItem;
-        } catch {
-          return e.data as unknown as SseItem;
-        }
-      });
-      if (fault.events) items = fault.events(items, request, state);
-      const out = fault.serialize ? fault.serialize(items) : items.map((i) => `data: ${typeof i === 'string' ? i : JSON.stringify(i)}\n\n`).join('');
-      res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? contentType, 'cache-control': 'no-cache' });
-      res.end(out);
-      return;
-    }
-    if (!isStream && fault && (fault.response || fault.error)) {
-      const text = await upstream.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text) as unknown;
-      } catch {
-        json = undefined;
-      }
-      if (upstream.status < 400 && fault.response && json !== undefined) {
-        const out = fault.response(json as never, request, state);
-        if (out && typeof out === 'object' && 'status' in out && 'body' in out && typeof (out as ProxyReply).status === 'number') {
-          reply(res, out as ProxyReply);
-          return;
-        }
-        reply(res, { status: upstream.status, body: out ?? json, contentType });
-        return;
-      }
-      if (upstream.status >= 400 && fault.error) {
-        const out = fault.error(upstream.status, json, request);
-        reply(res, out);
-        return;
-      }
-      res.writeHead(upstream.status, { 'content-type': contentType });
-      res.end(text);
-      return;
-    }
+    if (isStream && fault && (fault.events || fault.serialize || fault.streamContentType)) return await rewriteStream(res, upstream, fault, request, state);
+    if (!isStream && fault && (fault.response || fault.error)) return await rewriteBody(res, upstream, fault, request, state);
     // Pass through as the bytes arrive.
     res.writeHead(upstream.status, {
       'content-type': contentType,
@@ -156,4 +117,51 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
   } finally {
     state.inFlight--;
   }
+}
+
+/** Reads an upstream event stream whole, lets the fault rewrite its events, and sends it on. */
+async function rewriteStream(res: ServerResponse, upstream: Response, fault: Fault, request: ProxyRequest, state: ProxyState): Promise<void> {
+  const contentType = upstream.headers.get('content-type') ?? '';
+  const parser = new SseParser();
+  parser.push(await upstream.text());
+  parser.end();
+  let items: SseItem[] = parser.events.map((e) => {
+    if (e.data.trim() === '[DONE]') return '[DONE]';
+    try {
+      return JSON.parse(e.data) as SseItem;
+    } catch {
+      return e.data as unknown as SseItem;
+    }
+  });
+  if (fault.events) items = fault.events(items, request, state);
+  const out = fault.serialize ? fault.serialize(items) : items.map((i) => `data: ${typeof i === 'string' ? i : JSON.stringify(i)}\n\n`).join('');
+  res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? contentType, 'cache-control': 'no-cache' });
+  res.end(out);
+}
+
+/** Reads an upstream JSON answer and lets the fault rewrite a success or an error. */
+async function rewriteBody(res: ServerResponse, upstream: Response, fault: Fault, request: ProxyRequest, state: ProxyState): Promise<void> {
+  const contentType = upstream.headers.get('content-type') ?? '';
+  const text = await upstream.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    json = undefined;
+  }
+  if (upstream.status < 400 && fault.response && json !== undefined) {
+    const out = fault.response(json as never, request, state);
+    if (out && typeof out === 'object' && 'status' in out && 'body' in out && typeof (out as ProxyReply).status === 'number') {
+      reply(res, out as ProxyReply);
+      return;
+    }
+    reply(res, { status: upstream.status, body: out ?? json, contentType });
+    return;
+  }
+  if (upstream.status >= 400 && fault.error) {
+    reply(res, fault.error(upstream.status, json, request));
+    return;
+  }
+  res.writeHead(upstream.status, { 'content-type': contentType });
+  res.end(text);
 }

@@ -3,14 +3,14 @@
  * check runs), a fault proxy in front of each, and helpers to run checks through them.
  */
 import { CHECKS } from '../checks/registry.js';
-import type { Profile } from '../checks/types.js';
+import type { Profile } from '@textgen-spec/spec';
 import type { ConformanceReport } from '../report/types.js';
-import { runSuite } from '../runner/run.js';
+import { runSuite, type RunOptions } from '../runner/run.js';
 import { selectChecks } from '../runner/select.js';
 import { RUNNER } from '../version.js';
 import { specValidator } from '../wire/spec-validator.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
-import type { Fault } from './faults.js';
+import type { Fault } from './faults/index.js';
 import { startReferenceServer, type ReferenceServer } from './reference-server.js';
 
 export const SELF_TEST_API_KEY = 'conformance-self-test-key';
@@ -42,7 +42,7 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** Runs checks (all by default) against a URL in a profile. */
-export function runAgainst(url: string, profile: Profile, only: string[] = []): Promise<ConformanceReport> {
+export function runAgainst(url: string, profile: Profile, only: string[] = [], onProgress?: RunOptions['onProgress']): Promise<ConformanceReport> {
   return runSuite({
     url,
     apiKey: SELF_TEST_API_KEY,
@@ -52,6 +52,7 @@ export function runAgainst(url: string, profile: Profile, only: string[] = []): 
     concurrency: 4,
     validator: specValidator,
     runner: RUNNER,
+    onProgress,
   });
 }
 

@@ -14,7 +14,8 @@ import { CHECKS } from '../checks/registry.js';
 import { effectiveLevel } from '../runner/run.js';
 import { isObject } from '../checks/observed.js';
 import type { ConformanceReport } from '../report/types.js';
-import { FAULTS, type Fault, type ProxyReply, type ProxyRequest } from './faults.js';
+import { FAULTS, type Fault, type ProxyReply, type ProxyRequest } from './faults/index.js';
+import { disagreements } from './sends-audit.js';
 import { runAgainst, runFault, SELF_TEST_API_KEY, startHarness, type Harness } from './harness.js';
 
 const reportSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../report.schema.json'), 'utf8')) as object;
@@ -58,11 +59,18 @@ describe('the fault catalogue', () => {
 });
 
 const reference: Partial<Record<'compat' | 'strict', ConformanceReport>> = {};
+/** Request bodies each check sent to /v1/completions in the reference runs. */
+const sentBodies = new Map<string, (Record<string, unknown> | string)[]>();
 
 describe.sequential('the reference server', () => {
   for (const profile of ['compat', 'strict'] as const) {
     test(`passes every MUST, SHOULD and EXT check it does not decline (${profile} profile)`, async () => {
-      const report = await runAgainst(h.servers[profile].url, profile);
+      const report = await runAgainst(h.servers[profile].url, profile, [], (event) => {
+        if (event.type !== 'end') return;
+        const bodies = sentBodies.get(event.check.id) ?? [];
+        for (const e of event.exchanges) if (e.method === 'POST' && e.path.startsWith('/v1/completions') && (isObject(e.request) || typeof e.request === 'string')) bodies.push(e.request);
+        sentBodies.set(event.check.id, bodies);
+      });
       reference[profile] = report;
       expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
       expect(badOnReference(report)).toEqual([]);
@@ -70,6 +78,14 @@ describe.sequential('the reference server', () => {
       expect(report.checks.length).toBe(CHECKS.length);
     }, 240_000);
   }
+
+  test('each check\'s `sends:` text names only parameters and values its requests carried', () => {
+    const { compat, strict } = reference;
+    if (!compat || !strict) throw new Error('the profile runs above did not complete');
+    const passed = new Set([...compat.checks, ...strict.checks].filter((c) => c.verdict === 'pass').map((c) => c.id));
+    const wrong = CHECKS.filter((c) => passed.has(c.id)).flatMap((c) => disagreements(c.sends, sentBodies.get(c.id) ?? []).map((d) => `${c.id}: ${d}`));
+    expect(wrong).toEqual([]);
+  });
 
   test('docs/compatibility.md shows what it does now (else run: npm run compat -w @textgen-spec/conformance)', () => {
     const { compat, strict } = reference;
@@ -101,7 +117,7 @@ describe.sequential('the CLI against the reference server', () => {
 
   test('an unexpected failure exits 1; listed in the baseline it exits 0; a stale entry exits 1', async () => {
     const base = ['--url', h.proxies.compat.url, '--api-key', SELF_TEST_API_KEY, '--only', 'stream.done,stream.framing'];
-    const { FAULTS: all } = await import('./faults.js');
+    const { FAULTS: all } = await import('./faults/index.js');
     h.proxies.compat.fault = all.find((f) => f.name === 'no-done')!;
     try {
       const failing = await cli(base);

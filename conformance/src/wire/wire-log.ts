@@ -5,24 +5,16 @@
  * ajv message, the JSON path and the request that produced it.
  */
 import type { Exchange } from '../http/client.js';
-import type { Profile } from '../checks/types.js';
+import type { Profile, SchemaIssue as SpecSchemaIssue, SchemaName, SchemaValidation } from '@textgen-spec/spec';
 
 /** The schemas of packages/spec the runner validates against. */
-export type WireSchema = 'completion-response' | 'completion-chunk' | 'error-response' | 'model-list' | 'model';
+export type WireSchema = Extract<SchemaName, 'completion-response' | 'completion-chunk' | 'error-response' | 'model-list' | 'model'>;
 
-export interface SchemaIssue {
-  /** JSON pointer into the validated value, e.g. "/choices/0/logprobs". */
-  path: string;
-  /** The ajv message, e.g. "must be equal to one of the allowed values". */
-  message: string;
-  /** The failing JSON Schema keyword. */
-  keyword: string;
-}
+/** One schema violation: the spec's issue type (JSON pointer, message, failing keyword). */
+export type SchemaIssue = SpecSchemaIssue;
 
-export interface SchemaResult {
-  valid: boolean;
-  issues: SchemaIssue[];
-}
+/** The spec's validation result. */
+export type SchemaResult = SchemaValidation;
 
 /** Validates `data` against one of the spec's schemas in a profile. */
 export type WireValidator = (schema: WireSchema, data: unknown, profile: Profile) => SchemaResult;

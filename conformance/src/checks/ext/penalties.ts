@@ -1,0 +1,56 @@
+/**
+ * Extension probes of the repetition penalties: each changes a repetitive greedy answer.
+ */
+import { expectChangesGreedy } from '../helpers.js';
+import { q } from '../observed.js';
+import { greedy, PROMPTS } from '../oracles.js';
+import { check } from '../outcome.js';
+import type { CheckDef } from '../types.js';
+import { ext, REP } from './shared.js';
+
+export const PENALTY_CHECKS: CheckDef[] = [
+  // ---- penalties --------------------------------------------------------------------------------
+  ext({
+    id: 'ext.repetition_penalty',
+    title: 'repetition_penalty changes a repetitive greedy answer',
+    feature: 'repetition_penalty',
+    sends: `\`{"prompt": "${REP}", "temperature": 0, "repetition_penalty": 1.5}\``,
+    expects: 'A different answer than without the penalty.',
+    source: 'TGW `repetition_penalty` (HF-style, multiplicative, over the window).',
+    run: async (ctx) => (await expectChangesGreedy(ctx, { repetition_penalty: 1.5 })).note,
+  }),
+  ext({
+    id: 'ext.repetition_penalty_range',
+    title: 'repetition_penalty_range limits the penalty window',
+    feature: 'repetition_penalty',
+    sends: 'The repetitive prompt, greedy, repetition_penalty 1.5 with range 1 and with range 0 (whole context).',
+    expects: 'Different answers.',
+    source: 'TGW `repetition_penalty_range`: the window of the last N tokens (0 = all).',
+    async run(ctx) {
+      const all = await greedy(ctx, REP, 16, { repetition_penalty: 1.5, repetition_penalty_range: 0 });
+      const one = await ctx.complete({ prompt: REP, max_tokens: 16, temperature: 0, repetition_penalty: 1.5, repetition_penalty_range: 1 });
+      check(one.text !== all.text, `range 1 and range 0 give the same answer ${q(all.text, 80)}: the range looks ignored`);
+    },
+  }),
+  ext({
+    id: 'ext.encoder_repetition_penalty',
+    title: 'encoder_repetition_penalty changes a greedy answer',
+    feature: 'encoder_repetition_penalty',
+    sends: 'A prompt made of the main prompt and its own 16-token greedy answer, greedy, with and without `encoder_repetition_penalty: 0.8`.',
+    expects: 'A different answer: the model would reuse the prompt\'s tokens, which a value below 1 penalizes.',
+    source: 'TGW `encoder_repetition_penalty` (HF "hallucination filter": factor 1/theta on prompt tokens).',
+    async run(ctx) {
+      const prompt = PROMPTS.main + (await greedy(ctx, PROMPTS.main, 16)).text;
+      return (await expectChangesGreedy(ctx, { encoder_repetition_penalty: 0.8 }, prompt, 16)).note;
+    },
+  }),
+  ext({
+    id: 'ext.no_repeat_ngram_size',
+    title: 'no_repeat_ngram_size changes a repetitive greedy answer',
+    feature: 'no_repeat_ngram',
+    sends: `\`{"prompt": "${REP}", "temperature": 0, "no_repeat_ngram_size": 2}\``,
+    expects: 'A different answer (no bigram of the context may repeat).',
+    source: 'TGW `no_repeat_ngram_size` (HF NoRepeatNGramLogitsProcessor).',
+    run: async (ctx) => (await expectChangesGreedy(ctx, { no_repeat_ngram_size: 2 })).note,
+  }),
+];
