@@ -4,9 +4,9 @@
  * - docs/conformance.md: the check list and the fault list between their markers.
  * (docs/compatibility.md comes from a live run: see compatibility.ts.)
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findPackageRoot as findRoot } from '@textgen-spec/spec/testing';
 import * as TJS from 'typescript-json-schema';
 import { CHECKS } from '../src/checks/registry.js';
 import { CHECKS_BEGIN, CHECKS_END, FAULTS_BEGIN, FAULTS_END, renderCheckList, renderFaultList, replaceBetween } from '../src/docs/render.js';
@@ -15,13 +15,7 @@ import { FAULTS } from '../src/self-test/faults/index.js';
 
 /** The conformance package root (the folder with package.json), from this file's location. */
 export function findPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !readFileSync(join(dir, 'package.json'), 'utf8').includes('"@textgen-spec/conformance"')) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package root not found');
-    dir = up;
-  }
-  return dir;
+  return findRoot(import.meta.url, '@textgen-spec/conformance');
 }
 
 /** The report schema, generated from the ConformanceReport type. */
@@ -52,7 +46,5 @@ export function expectedFiles(root: string): Map<string, string> {
   return files;
 }
 
-/** Files whose committed content differs from the expected one. */
-export function driftedFiles(root: string, expected: Map<string, string>): string[] {
-  return [...expected].filter(([path, content]) => !existsSync(join(root, path)) || readFileSync(join(root, path), 'utf8') !== content).map(([path]) => path);
-}
+/** Files whose committed content differs from the expected one (the spec's shared drift harness). */
+export { driftedFiles } from '@textgen-spec/spec/testing';
