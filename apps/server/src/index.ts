@@ -15,4 +15,5 @@ export type { LoadedPreset } from './presets.js';
 export { QueueFullError, RequestQueue } from './queue.js';
 export type { QueueOptions, Release } from './queue.js';
 export { SERVER_VERSION, TextgenServer, createServer, startServer } from './server.js';
-export type { ModelState, ServerOptions } from './server.js';
+export type { ServerOptions } from './server.js';
+export type { ModelState } from './request-context.js';
