@@ -11,6 +11,7 @@ import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
 import { tinyEngine } from './testing/harness.js';
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let engine: Engine;
 let server: TextgenServer;
 let model: string;
