@@ -14,6 +14,7 @@ export { PresetError, PresetStore, parsePreset } from './presets.js';
 export type { LoadedPreset } from './presets.js';
 export { QueueFullError, RequestQueue } from './queue.js';
 export type { QueueOptions, Release } from './queue.js';
-export { SERVER_VERSION, TextgenServer, createServer, startServer } from './server.js';
+export { TextgenServer, createServer, startServer } from './server.js';
 export type { ServerOptions } from './server.js';
 export type { ModelState } from './request-context.js';
+export { SERVER_VERSION } from './version.js';

@@ -25,8 +25,6 @@ import { logRequest, requestId } from './request-log.js';
 import { matchRoute, pathOf } from './router.js';
 import { ROUTES } from './routes.js';
 
-export { SERVER_VERSION } from './version.js';
-
 /** Options of `createServer`: any ServerConfig field, plus hooks for embedding and tests. */
 export interface ServerOptions extends Partial<ServerConfig> {
   /**
