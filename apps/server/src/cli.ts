@@ -3,11 +3,16 @@
  * `textgen-server` / `npm start`: parse flags and environment, listen at once (GET /health
  * answers 503 while the model loads), print the URL and the model, drain on SIGTERM/SIGINT.
  */
-import { createRequire } from 'node:module';
 import { ConfigError, helpText, parseCommandLine } from './config.js';
+import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { createProgressReporter } from './progress.js';
+import type { ProgressReporter } from './progress.js';
+import type { TextgenServer } from './server.js';
+import { SERVER_VERSION } from './version.js';
 
+/** The exit status, or -1 while serving (the process then lives until a signal). */
 async function main(): Promise<number> {
   let command;
   try {
@@ -22,14 +27,15 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command.action === 'version') {
-    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-    process.stdout.write(`${version}\n`);
+    process.stdout.write(`${SERVER_VERSION}\n`);
     return 0;
   }
+  return serve(command.config);
+}
+
+async function serve(config: ServerConfig): Promise<number> {
   // Loaded only now: --help and bad flags answer without loading the inference runtime.
   const { createServer } = await import('./server.js');
-
-  const { config } = command;
   const logger = createLogger({ level: config.logLevel });
   const showProgress = config.logLevel === 'debug' || config.logLevel === 'info';
   const progress = createProgressReporter(process.stderr);
@@ -42,7 +48,6 @@ async function main(): Promise<number> {
     process.stderr.write(`textgen-server: ${error.message}\n`);
     return 2;
   }
-
   try {
     const url = await server.listen();
     // The conformance self-test parses this line (/listening on (http:\/\/\S+)/): keep the phrase.
@@ -51,7 +56,12 @@ async function main(): Promise<number> {
     process.stderr.write(`textgen-server: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
     return 1;
   }
+  stopOnSignals(server, logger);
+  return awaitModel(server, progress, logger);
+}
 
+/** SIGTERM/SIGINT: drain and exit 0 (1 if closing fails); a second signal exits at once (130). */
+function stopOnSignals(server: TextgenServer, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -77,7 +87,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
 
+/** Prints the served model once loaded (-1: keep serving); a load failure closes the server (1). */
+async function awaitModel(server: TextgenServer, progress: ProgressReporter, logger: Logger): Promise<number> {
   try {
     const engine = await server.ready;
     progress.finish();

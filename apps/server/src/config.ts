@@ -42,6 +42,7 @@ export interface ServerConfig {
   presetsDir: string | null;
 }
 
+/** The defaults of every setting; servers copy it (`{ ...DEFAULT_CONFIG, ...options }`), never change it. */
 export const DEFAULT_CONFIG: ServerConfig = {
   host: '127.0.0.1',
   port: 5000,
@@ -126,95 +127,118 @@ export function parseCommandLine(
   env: Readonly<Record<string, string | undefined>>,
   options: ParseOptions = {},
 ): CommandLine {
+  const values = parseFlags(argv);
+  if (values.help === true) return { action: 'help' };
+  if (values.version === true) return { action: 'version' };
+  const flags = new FlagReader(values, env);
+  // Read first, as before the split: with several bad settings, the same one is reported.
+  const apiKeys = readApiKeys(flags, options);
+  const requestTimeoutMs = readRequestTimeout(flags);
+  const config: ServerConfig = {
+    host: flags.string('host') ?? d.host,
+    port: flags.integer('port', d.port, 0, 65_535),
+    model: flags.string('model'),
+    modelAliases: list(flags.string('model-alias')),
+    device: flags.oneOf('device', DEVICES, d.device),
+    dtype: flags.oneOf('dtype', DTYPES, d.dtype),
+    cacheDir: flags.string('cache-dir'),
+    offline: flags.raw('offline') === true,
+    apiKeys,
+    corsOrigins: list(flags.string('cors-origin')),
+    maxBodyBytes: flags.integer('max-body-bytes', d.maxBodyBytes, 1024, 1024 * 1024 * 1024),
+    maxConcurrency: flags.integer('max-concurrency', d.maxConcurrency, 1, 1024),
+    maxQueue: flags.integer('max-queue', d.maxQueue, 0, 1_000_000),
+    requestTimeoutMs,
+    logLevel: flags.oneOf('log-level', LOG_LEVELS, d.logLevel),
+    profile: flags.oneOf('profile', PROFILES, d.profile),
+    presetsDir: flags.string('presets-dir') ?? d.presetsDir,
+  };
+  return { action: 'serve', config };
+}
+
+type FlagValues = Record<string, string | boolean | undefined>;
+
+/** The flags given on the command line (node:util parseArgs, strict); a ConfigError for an unknown one. */
+function parseFlags(argv: readonly string[]): FlagValues {
   const parseOptions: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const flag of FLAGS) parseOptions[flag.name] = { type: flag.kind };
-
-  let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: false }));
+    return parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  if (values.help === true) return { action: 'help' };
-  if (values.version === true) return { action: 'version' };
+}
+
+/** Each flag's value: the command line's, else its environment variable's, typed and checked. */
+class FlagReader {
+  constructor(
+    readonly values: FlagValues,
+    readonly env: Readonly<Record<string, string | undefined>>,
+  ) {}
 
   /** The flag's value, else its environment variable's, else undefined. */
-  const raw = (name: string): string | boolean | undefined => {
+  raw(name: string): string | boolean | undefined {
     const flag = FLAGS.find((f) => f.name === name);
-    if (values[name] !== undefined) return values[name];
-    const fromEnv = flag?.env ? env[flag.env] : undefined;
+    if (this.values[name] !== undefined) return this.values[name];
+    const fromEnv = flag?.env ? this.env[flag.env] : undefined;
     if (fromEnv === undefined || fromEnv === '') return undefined;
     if (flag?.kind === 'boolean') return parseBoolean(fromEnv, flag.env ?? name);
     return fromEnv;
-  };
-  const str = (name: string): string | undefined => {
-    const v = raw(name);
+  }
+
+  string(name: string): string | undefined {
+    const v = this.raw(name);
     return typeof v === 'string' ? v : undefined;
-  };
-  const source = (name: string): string => {
+  }
+
+  /** How an error names the setting: `--flag` when given on the command line, else the variable. */
+  source(name: string): string {
     const flag = FLAGS.find((f) => f.name === name);
-    return values[name] !== undefined || !flag?.env ? `--${name}` : flag.env;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const v = str(name);
+    return this.values[name] !== undefined || !flag?.env ? `--${name}` : flag.env;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const v = this.string(name);
     if (v === undefined) return fallback;
-    return parseInteger(v, source(name), min, max);
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const v = str(name);
+    return parseInteger(v, this.source(name), min, max);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const v = this.string(name);
     if (v === undefined) return fallback;
     if (!(allowed as readonly string[]).includes(v)) {
-      throw new ConfigError(`${source(name)} must be one of ${allowed.join(', ')} (got "${v}")`);
+      throw new ConfigError(`${this.source(name)} must be one of ${allowed.join(', ')} (got "${v}")`);
     }
     return v as T;
-  };
-
-  const apiKeys = list(str('api-key'));
-  const keyFile = str('api-key-file');
-  if (keyFile !== undefined) {
-    const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
-    let text: string;
-    try {
-      text = read(keyFile);
-    } catch (error) {
-      throw new ConfigError(`cannot read ${source('api-key-file')} ${keyFile}: ${(error as Error).message}`);
-    }
-    const fromFile = parseKeyFile(text);
-    if (fromFile.length === 0) throw new ConfigError(`${source('api-key-file')} ${keyFile} holds no key`);
-    apiKeys.push(...fromFile);
   }
+}
 
-  const timeoutSeconds = str('request-timeout');
-  let requestTimeoutMs = d.requestTimeoutMs;
-  if (timeoutSeconds !== undefined) {
-    const seconds = Number(timeoutSeconds);
-    if (timeoutSeconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 7) {
-      throw new ConfigError(`${source('request-timeout')} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
-    }
-    requestTimeoutMs = Math.round(seconds * 1000);
+/** --api-key's keys, then --api-key-file's. */
+function readApiKeys(flags: FlagReader, options: ParseOptions): string[] {
+  const apiKeys = list(flags.string('api-key'));
+  const keyFile = flags.string('api-key-file');
+  if (keyFile === undefined) return apiKeys;
+  const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = read(keyFile);
+  } catch (error) {
+    throw new ConfigError(`cannot read ${flags.source('api-key-file')} ${keyFile}: ${(error as Error).message}`);
   }
+  const fromFile = parseKeyFile(text);
+  if (fromFile.length === 0) throw new ConfigError(`${flags.source('api-key-file')} ${keyFile} holds no key`);
+  return [...apiKeys, ...fromFile];
+}
 
-  const host = str('host') ?? d.host;
-  const config: ServerConfig = {
-    host,
-    port: int('port', d.port, 0, 65_535),
-    model: str('model'),
-    modelAliases: list(str('model-alias')),
-    device: oneOf('device', DEVICES, d.device),
-    dtype: oneOf('dtype', DTYPES, d.dtype),
-    cacheDir: str('cache-dir'),
-    offline: raw('offline') === true,
-    apiKeys,
-    corsOrigins: list(str('cors-origin')),
-    maxBodyBytes: int('max-body-bytes', d.maxBodyBytes, 1024, 1024 * 1024 * 1024),
-    maxConcurrency: int('max-concurrency', d.maxConcurrency, 1, 1024),
-    maxQueue: int('max-queue', d.maxQueue, 0, 1_000_000),
-    requestTimeoutMs,
-    logLevel: oneOf('log-level', LOG_LEVELS, d.logLevel),
-    profile: oneOf('profile', PROFILES, d.profile),
-    presetsDir: str('presets-dir') ?? d.presetsDir,
-  };
-  return { action: 'serve', config };
+/** --request-timeout (seconds, fractions allowed, at most a week) in milliseconds. */
+function readRequestTimeout(flags: FlagReader): number {
+  const timeoutSeconds = flags.string('request-timeout');
+  if (timeoutSeconds === undefined) return d.requestTimeoutMs;
+  const seconds = Number(timeoutSeconds);
+  if (timeoutSeconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 7) {
+    throw new ConfigError(`${flags.source('request-timeout')} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** The text `--help` prints. */

@@ -42,6 +42,7 @@ function curlExamples(): { path: string; body: unknown }[] {
   });
 }
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;
 
 beforeAll(async () => {

@@ -22,6 +22,8 @@ const TIME_LIMIT_MS = Number(process.env.TEXTGEN_FUZZ_MS ?? 12_000);
 
 const requestSchema = getSchema('completion-request', 'compat') as JsonSchema;
 
+// Shared by the whole file: one server (set in beforeAll), one keep-alive agent, and the tally
+// of answers that afterAll prints.
 let server: TextgenServer;
 let model: string;
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });

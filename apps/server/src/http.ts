@@ -1,7 +1,10 @@
 /**
- * Small helpers over node:http: read a bounded JSON body, send JSON, send an error envelope.
+ * Small helpers over node:http: read a bounded JSON body (and validate it), send JSON, send
+ * an error envelope, answer malformed HTTP on the socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ParseResult } from '@textgen-spec/spec';
 import { ApiError } from './errors.js';
 
 /**
@@ -28,6 +31,24 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     const reason = error instanceof SyntaxError ? error.message : 'invalid JSON';
     throw new ApiError(400, `The request body is not valid JSON: ${reason}`, { code: 'invalid_json' });
   }
+}
+
+/**
+ * Reads the JSON body and validates it with `parse` (one of the spec's parsers). A body the
+ * parser rejects is answered with the parser's envelope and status, and null is returned.
+ */
+export async function readValidated<T>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  parse: (body: unknown) => ParseResult<T>,
+): Promise<T | null> {
+  const parsed = parse(await readJsonBody(req, limit));
+  if (!parsed.ok) {
+    sendJson(res, parsed.status, parsed.error);
+    return null;
+  }
+  return parsed.value;
 }
 
 function tooLarge(limit: number): ApiError {
@@ -82,6 +103,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+// Shared by every request: a non-streaming decode() keeps no state between calls.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function decodeUtf8(bytes: Buffer): string {
@@ -110,4 +132,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /** Sends an ApiError as an OpenAI error envelope with its status and headers. */
 export function sendError(res: ServerResponse, error: ApiError): void {
   sendJson(res, error.status, error.toBody(), error.headers);
+}
+
+/** Malformed HTTP (not a request we can route): answers with an envelope and closes the socket. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  const body = JSON.stringify(
+    new ApiError(status, `Malformed HTTP request (${error.code ?? 'parse error'}).`, { code: 'bad_http_request' }).toBody(),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

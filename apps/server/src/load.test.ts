@@ -14,6 +14,7 @@ import { openPost, postJson, startTestServer, waitFor } from './testing/harness.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;
 let model: string;
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextgenServer } from './server.js';
 import { startTestServer } from './testing/harness.js';
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;
 let client: OpenAI;
 let model: string;

@@ -8,6 +8,7 @@ import { createLogger } from './logger.js';
 import type { TextgenServer } from './server.js';
 import { openPost, parseSse, postJson, startTestServer, tinyEngine, waitFor } from './testing/harness.js';
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;
 let model: string;
 const prompt = 'Once upon a time';

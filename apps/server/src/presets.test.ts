@@ -6,12 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRESET_PARAMETERS, validateSchema } from '@textgen-spec/spec';
+import { PRESET_PARAMETERS } from '@textgen-spec/spec';
 import type { PresetList } from '@textgen-spec/spec';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 import { PresetError, PresetStore, parsePreset } from './presets.js';
 import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
+import { expectSchema } from './testing/assertions.js';
 import { postJson, startTestServer, tinyEngine } from './testing/harness.js';
 
 /** text-generation-webui v1.14's presets/ folder, value for value. */
@@ -134,8 +135,7 @@ describe('preset on a real server', () => {
     const res = await fetch(`${server.url}/v1/internal/presets`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as PresetList;
-    const valid = validateSchema('preset-list', body, { profile: 'strict' });
-    expect(valid.valid ? [] : valid.issues).toEqual([]);
+    expectSchema('preset-list', body, 'strict');
     expect(body.data.map((p) => p.name)).toEqual(Object.keys(TGW_V1_14).sort());
     const debug = body.data.find((p) => p.name === 'Debug-deterministic')!;
     expect(debug.values).toEqual({ do_sample: false, top_k: 1 });

@@ -4,13 +4,13 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateSchema } from '@textgen-spec/spec';
-import type { SchemaName } from '@textgen-spec/spec';
 import type { Engine } from '@textgen-spec/engine';
 import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
+import { expectSchema } from './testing/assertions.js';
 import { tinyEngine } from './testing/harness.js';
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let engine: Engine;
 let server: TextgenServer;
 let model: string;
@@ -22,12 +22,6 @@ beforeAll(async () => {
   await server.ready;
 });
 afterAll(() => server.close());
-
-/** Asserts `body` is a valid instance of the named schema (compat profile unless given). */
-function expectSchema(name: SchemaName, body: unknown, profile: 'strict' | 'compat' = 'compat'): void {
-  const result = validateSchema(name, body, { profile });
-  expect(result.valid ? [] : result.issues, `${name} schema`).toEqual([]);
-}
 
 /** Asserts an OpenAI error envelope with this status and param. */
 function expectError(res: request.Response, status: number, param: string | null, code?: string | null): void {

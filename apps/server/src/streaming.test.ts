@@ -5,12 +5,12 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateSchema } from '@textgen-spec/spec';
-import type { SchemaName } from '@textgen-spec/spec';
 import { createLogger } from './logger.js';
 import type { TextgenServer } from './server.js';
+import { expectSchema } from './testing/assertions.js';
 import { openPost, parseSse, postJson, postStream, startTestServer, tinyEngine, waitFor } from './testing/harness.js';
 
+// Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;
 let model: string;
 
@@ -19,11 +19,6 @@ beforeAll(async () => {
   model = (await tinyEngine()).info.id;
 });
 afterAll(() => server.close());
-
-function expectSchema(name: SchemaName, body: unknown): void {
-  const result = validateSchema(name, body, { profile: 'compat' });
-  expect(result.valid ? [] : result.issues, name).toEqual([]);
-}
 
 type Chunk = {
   id: string;

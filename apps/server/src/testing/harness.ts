@@ -9,6 +9,8 @@ import type { Engine } from '@textgen-spec/engine';
 import { createServer } from '../server.js';
 import type { ServerOptions, TextgenServer } from '../server.js';
 
+// Module-level on purpose: loading the engine takes a while, so every server of a test file
+// (one module graph per file) shares one.
 let shared: Promise<Engine> | undefined;
 
 /** The embedded tiny model, loaded once per test worker and shared by its servers. */

@@ -1,0 +1,87 @@
+/**
+ * The served model: its loading state, the names a request may use for it, its system
+ * fingerprint, and its disposal at shutdown.
+ */
+import { createHash } from 'node:crypto';
+import type { Engine } from '@textgen-spec/engine';
+import { ApiError } from './errors.js';
+import type { ModelState } from './request-context.js';
+import { SERVER_VERSION } from './version.js';
+
+export interface ModelHostOptions {
+  /** Whether the host loaded the engine itself (then it disposes it). */
+  owned: boolean;
+  /** Extra names a request's `model` may use. */
+  aliases: readonly string[];
+}
+
+export class ModelHost {
+  /** Resolves once the model is loaded; rejects if loading fails (never unhandled). */
+  readonly ready: Promise<Engine>;
+  readonly #options: ModelHostOptions;
+  #state: ModelState = { status: 'loading' };
+  #fingerprint = '';
+
+  constructor(loading: Engine | Promise<Engine>, options: ModelHostOptions) {
+    this.#options = options;
+    this.ready = Promise.resolve(loading).then(
+      (engine) => {
+        this.#state = { status: 'ready', engine, loadedAt: Math.floor(Date.now() / 1000) };
+        this.#fingerprint = systemFingerprint(engine);
+        return engine;
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.#state = { status: 'failed', error: failure };
+        throw failure;
+      },
+    );
+    // Callers await `ready` when they care; an unobserved failure must not crash the process.
+    this.ready.catch(() => {});
+  }
+
+  get state(): ModelState {
+    return this.#state;
+  }
+
+  /** `fp_` + a hash of the server version, model, device and dtype (stable across restarts); '' until loaded. */
+  get systemFingerprint(): string {
+    return this.#fingerprint;
+  }
+
+  /** The loaded engine, or a 503 while loading (or after loading failed). */
+  requireEngine(): Engine {
+    const state = this.#state;
+    if (state.status === 'ready') return state.engine;
+    if (state.status === 'loading') {
+      throw new ApiError(503, 'The model is still loading; retry shortly (GET /health returns 200 when ready).', {
+        code: 'model_loading',
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    throw new ApiError(503, `The model failed to load: ${state.error.message}`, { code: 'model_load_failed' });
+  }
+
+  /** Names a request's `model` may use: the served id first, then the aliases. */
+  modelNames(): string[] {
+    const id = this.requireEngine().info.id;
+    return [id, ...this.#options.aliases.filter((alias) => alias !== id)];
+  }
+
+  /** Disposes an owned engine; one still loading is disposed when it loads, without waiting. */
+  async dispose(): Promise<void> {
+    if (!this.#options.owned) return;
+    if (this.#state.status === 'loading') {
+      // Do not make shutdown wait for a load (or download) to finish: dispose when it does.
+      this.ready.then((engine) => engine.dispose(), () => {});
+      return;
+    }
+    if (this.#state.status === 'ready') await this.#state.engine.dispose();
+  }
+}
+
+function systemFingerprint(engine: Engine): string {
+  const { id, path, modelType, device, dtype } = engine.info;
+  const hash = createHash('sha256').update([SERVER_VERSION, id, path, modelType, device, dtype].join('\n')).digest('hex');
+  return `fp_${hash.slice(0, 12)}`;
+}

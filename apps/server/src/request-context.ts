@@ -1,0 +1,48 @@
+/**
+ * What a route handler sees: the request, its response, and the narrow set of server services
+ * it may use. Types only, so every route module can depend on it without depending on the
+ * server (server.ts implements `RouteServices`; nothing here imports it).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '@textgen-spec/engine';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { PresetStore } from './presets.js';
+import type { RequestQueue } from './queue.js';
+
+/** Where the model stands. */
+export type ModelState =
+  | { status: 'loading' }
+  | { status: 'ready'; engine: Engine; loadedAt: number }
+  | { status: 'failed'; error: Error };
+
+/** What a route may use of the server: configuration, logs, the queue, presets and the model. */
+export interface RouteServices {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly queue: RequestQueue;
+  /** The sampler presets a request may name in `preset`. */
+  readonly presets: PresetStore;
+  readonly model: ModelState;
+  /** `fp_...`, the `system_fingerprint` of every completion. */
+  readonly systemFingerprint: string;
+  /** The loaded engine, or a 503 ApiError while loading (or after loading failed). */
+  requireEngine(): Engine;
+  /** Names a request's `model` may use: the served id first, then the aliases. */
+  modelNames(): string[];
+}
+
+/** One request as the handlers see it; handlers fill in the token counts for the log line. */
+export interface RequestContext {
+  services: RouteServices;
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Request id (X-Request-Id). */
+  id: string;
+  /** The URL's path, without the query. */
+  path: string;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  /** Milliseconds a completion waited for a slot. */
+  queueMs: number | undefined;
+}
