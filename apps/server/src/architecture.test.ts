@@ -6,14 +6,14 @@
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findCycles, importsOf, longFunctions, parseSources, parseText, unexplainedState } from './testing/source-checks.js';
+import { findCycles, importsOf, longFunctions, parseSources, parseText, unexplainedState } from './__fixtures__/source-checks.js';
 
 const SRC = dirname(fileURLToPath(import.meta.url));
 /** Longest function, in lines, outside tests. */
 const MAX_FUNCTION_LINES = 80;
 
 const files = parseSources(SRC);
-const production = files.filter((file) => !file.fileName.endsWith('.test.ts') && !file.fileName.includes(`${SRC}/testing/`));
+const production = files.filter((file) => !file.fileName.endsWith('.test.ts') && !file.fileName.includes(`${SRC}/__fixtures__/`));
 const name = (path: string): string => relative(SRC, path);
 
 describe('import graph', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FLAGS } from './config.js';
-import { postJson, postStream } from './testing/harness.js';
+import { postJson, postStream } from './__fixtures__/harness.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 

@@ -11,7 +11,9 @@ import type { Device, Dtype } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
-export type ValidationProfile = 'strict' | 'compat';
+import type { ValidationProfile } from '@textgen-spec/spec';
+
+export type { ValidationProfile };
 
 /** The resolved configuration of one server process. */
 export interface ServerConfig {
@@ -75,6 +77,7 @@ interface FlagSpec {
 const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
 const DTYPES: readonly Dtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+/** The profiles in the order `--profile`'s error message lists them (the default first). */
 const PROFILES: readonly ValidationProfile[] = ['compat', 'strict'];
 
 const d = DEFAULT_CONFIG;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, FLAGS } from './config.js';
 import type { TextgenServer } from './server.js';
-import { postJson, startTestServer } from './testing/harness.js';
+import { postJson, startTestServer } from './__fixtures__/harness.js';
 
 const guide = readFileSync(fileURLToPath(new URL('../../../docs/server.md', import.meta.url)), 'utf8');
 

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema, validateSchema } from '@textgen-spec/spec';
 import type { SchemaName } from '@textgen-spec/spec';
 import type { TextgenServer } from './server.js';
-import { parseSse, postJson, startTestServer, waitFor } from './testing/harness.js';
-import { SchemaArbitraries, anyJson, deepArray } from './testing/schema-arbitrary.js';
-import type { JsonSchema } from './testing/schema-arbitrary.js';
+import { parseSse, postJson, startTestServer, waitFor } from './__fixtures__/harness.js';
+import { SchemaArbitraries, anyJson, deepArray } from './__fixtures__/schema-arbitrary.js';
+import type { JsonSchema } from './__fixtures__/schema-arbitrary.js';
 
 const MAX_BODY = 64 * 1024;
 /** Wall-clock budget of each property run. */

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextgenServer } from './server.js';
-import { openPost, postJson, startTestServer, waitFor } from './testing/harness.js';
+import { openPost, postJson, startTestServer, waitFor } from './__fixtures__/harness.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextgenServer } from './server.js';
-import { startTestServer } from './testing/harness.js';
+import { startTestServer } from './__fixtures__/harness.js';
 
 // Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;

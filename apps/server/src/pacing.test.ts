@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 import type { TextgenServer } from './server.js';
-import { openPost, parseSse, postJson, startTestServer, tinyEngine, waitFor } from './testing/harness.js';
+import { openPost, parseSse, postJson, startTestServer, tinyEngine, waitFor } from './__fixtures__/harness.js';
 
 // Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;

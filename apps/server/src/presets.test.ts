@@ -12,8 +12,8 @@ import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 import { PresetError, PresetStore, parsePreset } from './presets.js';
 import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
-import { expectSchema } from './testing/assertions.js';
-import { postJson, startTestServer, tinyEngine } from './testing/harness.js';
+import { expectSchema } from './__fixtures__/assertions.js';
+import { postJson, startTestServer, tinyEngine } from './__fixtures__/harness.js';
 
 /** text-generation-webui v1.14's presets/ folder, value for value. */
 const TGW_V1_14: Record<string, Record<string, number | boolean>> = {

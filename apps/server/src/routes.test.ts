@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '@textgen-spec/engine';
 import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
-import { expectSchema } from './testing/assertions.js';
-import { tinyEngine } from './testing/harness.js';
+import { expectSchema } from './__fixtures__/assertions.js';
+import { tinyEngine } from './__fixtures__/harness.js';
 
 // Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let engine: Engine;

@@ -7,8 +7,8 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 import type { TextgenServer } from './server.js';
-import { expectSchema } from './testing/assertions.js';
-import { openPost, parseSse, postJson, postStream, startTestServer, tinyEngine, waitFor } from './testing/harness.js';
+import { expectSchema } from './__fixtures__/assertions.js';
+import { openPost, parseSse, postJson, postStream, startTestServer, tinyEngine, waitFor } from './__fixtures__/harness.js';
 
 // Set once in beforeAll: one server for all the tests of this file (starting one per test is slow).
 let server: TextgenServer;
