@@ -199,70 +199,34 @@ function normalizeCompletionRequest(req: CompletionRequest): ParseResult<Normali
   if (!bans.ok) return bans;
 
   const value: NormalizedCompletionRequest = {
+    ...withDefaults(req),
     model: req.model ?? '',
     prompts: resolvePrompts(req.prompt),
     best_of,
-    echo: req.echo ?? d.echo,
-    frequency_penalty: req.frequency_penalty ?? d.frequency_penalty,
     logit_bias: resolveLogitBias(req.logit_bias),
-    logprobs: req.logprobs ?? d.logprobs,
-    max_tokens: req.max_tokens ?? d.max_tokens,
     n,
-    presence_penalty: req.presence_penalty ?? d.presence_penalty,
     seed: req.seed == null || req.seed === -1 ? null : req.seed,
     stop: resolveStop(req.stop),
     stream,
     stream_options: stream && req.stream_options ? { include_usage: req.stream_options.include_usage ?? false } : null,
-    suffix: req.suffix ?? d.suffix,
-    temperature: req.temperature ?? d.temperature,
-    top_p: req.top_p ?? d.top_p,
-    user: req.user ?? d.user,
-
-    preset: req.preset ?? d.preset,
-    min_p: req.min_p ?? d.min_p,
-    top_k: req.top_k ?? d.top_k,
-    typical_p: req.typical_p ?? d.typical_p,
-    tfs: req.tfs ?? d.tfs,
-    top_a: req.top_a ?? d.top_a,
     sampler_priority: samplerPriority.value,
-    dynamic_temperature: req.dynamic_temperature ?? d.dynamic_temperature,
-    dynatemp_low: req.dynatemp_low ?? d.dynatemp_low,
-    dynatemp_high: req.dynatemp_high ?? d.dynatemp_high,
-    dynatemp_exponent: req.dynatemp_exponent ?? d.dynatemp_exponent,
-    smoothing_factor: req.smoothing_factor ?? d.smoothing_factor,
-    smoothing_curve: req.smoothing_curve ?? d.smoothing_curve,
-    repetition_penalty: req.repetition_penalty ?? d.repetition_penalty,
-    repetition_penalty_range: req.repetition_penalty_range ?? d.repetition_penalty_range,
-    epsilon_cutoff: req.epsilon_cutoff ?? d.epsilon_cutoff,
-    eta_cutoff: req.eta_cutoff ?? d.eta_cutoff,
-    guidance_scale: req.guidance_scale ?? d.guidance_scale,
-    negative_prompt: req.negative_prompt ?? d.negative_prompt,
-    penalty_alpha: req.penalty_alpha ?? d.penalty_alpha,
-    mirostat_mode: req.mirostat_mode ?? d.mirostat_mode,
-    mirostat_tau: req.mirostat_tau ?? d.mirostat_tau,
-    mirostat_eta: req.mirostat_eta ?? d.mirostat_eta,
-    temperature_last: req.temperature_last ?? d.temperature_last,
-    do_sample: req.do_sample ?? d.do_sample,
-    encoder_repetition_penalty: req.encoder_repetition_penalty ?? d.encoder_repetition_penalty,
-    no_repeat_ngram_size: req.no_repeat_ngram_size ?? d.no_repeat_ngram_size,
-    dry_multiplier: req.dry_multiplier ?? d.dry_multiplier,
-    dry_base: req.dry_base ?? d.dry_base,
-    dry_allowed_length: req.dry_allowed_length ?? d.dry_allowed_length,
     dry_sequence_breakers: breakers.value,
-    truncation_length: req.truncation_length ?? d.truncation_length,
-    max_tokens_second: req.max_tokens_second ?? d.max_tokens_second,
-    prompt_lookup_num_tokens: req.prompt_lookup_num_tokens ?? d.prompt_lookup_num_tokens,
     custom_token_bans: bans.value,
-    auto_max_new_tokens: req.auto_max_new_tokens ?? d.auto_max_new_tokens,
-    ban_eos_token: req.ban_eos_token ?? d.ban_eos_token,
-    add_bos_token: req.add_bos_token ?? d.add_bos_token,
-    skip_special_tokens: req.skip_special_tokens ?? d.skip_special_tokens,
-    grammar_string: req.grammar_string ?? d.grammar_string,
-    xtc_threshold: req.xtc_threshold ?? d.xtc_threshold,
-    xtc_probability: req.xtc_probability ?? d.xtc_probability,
-    top_n_sigma: req.top_n_sigma ?? d.top_n_sigma,
   };
   return { ok: true, value };
+}
+
+/** The parameters whose normalized value is the wire value or its default. */
+type DirectParameters = { -readonly [K in keyof typeof COMPLETION_DEFAULTS]: NormalizedCompletionRequest[K] };
+
+const DEFAULTED_KEYS = Object.keys(COMPLETION_DEFAULTS) as (keyof DirectParameters)[];
+
+/** Each parameter of COMPLETION_DEFAULTS: the request's value, or the default when omitted or null. */
+function withDefaults(req: CompletionRequest): DirectParameters {
+  const wire = req as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of DEFAULTED_KEYS) out[key] = wire[key] ?? COMPLETION_DEFAULTS[key];
+  return out as DirectParameters;
 }
 
 /** The four prompt forms -> one entry per prompt. */

@@ -137,18 +137,30 @@ function layerNorm(hidden: number): LayerNormWeights {
   return { gamma: filled(hidden, 1), beta: filled(hidden, 0) };
 }
 
-/** Designs all weights; `seed` drives every random draw. */
+/** Designs all weights; `seed` drives every random draw (in this order: wte, wpe, then layer by layer). */
 export function designWeights(arch: Gpt2Architecture, table: BigramTable, seed: number): Gpt2Weights {
-  const { vocabSize: V, hidden: d, positions, layers: layerCount, inner } = arch;
+  const { hidden: d, positions, layers: layerCount, inner } = arch;
   if (inner < 2 * d) throw new Error('the MLP needs at least 2 × hidden units: one pair per coordinate for the designed map');
-  const { tokens, logProb, logFloor } = table;
-  const L = layout(d, tokens.length);
-  const { n, one, mark } = L;
+  const L = layout(d, table.tokens.length);
   const s = detSqrt(d / 2); // slot scale: uses half of each embedding's unit-variance budget
   const rng = new Rng(seed);
-  const slotOf = new Map(tokens.map((id, i) => [id, i]));
+  const wte = tokenEmbeddings(arch, table, L, s, rng);
+  const columnOfA = designedMap(d, table, L, s);
+  const wpe = normals(rng, positions * d, RESIDUAL_NOISE);
+  const layers: LayerWeights[] = [];
+  for (let layer = 0; layer < layerCount; layer++) {
+    const weights = randomLayer(arch, rng);
+    if (layer === layerCount - 1) designLastMlp(arch, weights, columnOfA);
+    layers.push(weights);
+  }
+  return { wte, wpe, layers, lnF: layerNorm(d) };
+}
 
-  // 1. Token embeddings.
+/** 1. Token embeddings: corpus tokens on their slot, the others marked with a random free direction. */
+function tokenEmbeddings(arch: Gpt2Architecture, table: BigramTable, L: Layout, s: number, rng: Rng): Float32Array {
+  const { vocabSize: V, hidden: d } = arch;
+  const { one, mark } = L;
+  const slotOf = new Map(table.tokens.map((id, i) => [id, i]));
   const wte = new Float32Array(V * d);
   const row = new Float64Array(d);
   const freeNorm = detSqrt(0.4 * (d - MARK_VALUE * MARK_VALUE - MARK_VALUE * MARK_VALUE));
@@ -157,34 +169,45 @@ export function designWeights(arch: Gpt2Architecture, table: BigramTable, seed: 
     const slot = slotOf.get(v);
     if (slot !== undefined) {
       row[slot] = s;
-      row[one] = (logFloor[slot] as number) / TARGET_BIAS;
+      row[one] = (table.logFloor[slot] as number) / TARGET_BIAS;
     } else {
       row[one] = (OTHER_TOKEN_LOGIT + OTHER_TOKEN_LOGIT_SPREAD * rng.normal()) / TARGET_BIAS;
       row[mark] = MARK_VALUE;
-      // A random zero-mean direction of fixed norm in FREE.
-      let mean = 0;
-      for (const f of L.free) {
-        row[f] = rng.normal();
-        mean += row[f] as number;
-      }
-      mean /= L.free.length;
-      let squares = 0;
-      for (const f of L.free) {
-        row[f] = (row[f] as number) - mean;
-        squares += (row[f] as number) * (row[f] as number);
-      }
-      const scale = freeNorm / detSqrt(squares);
-      for (const f of L.free) row[f] = (row[f] as number) * scale;
+      randomFreeDirection(row, L.free, freeNorm, rng);
     }
     padToUnitVariance(row, L.embeddingPads);
     for (let c = 0; c < d; c++) wte[v * d + c] = row[c] as number;
   }
+  return wte;
+}
 
-  // 2. Designed final states t_i (one per corpus token) and t_unk.
+/** Writes a random zero-mean direction of norm `norm` into the `free` coordinates of `row`. */
+function randomFreeDirection(row: Float64Array, free: readonly number[], norm: number, rng: Rng): void {
+  let mean = 0;
+  for (const f of free) {
+    row[f] = rng.normal();
+    mean += row[f] as number;
+  }
+  mean /= free.length;
+  let squares = 0;
+  for (const f of free) {
+    row[f] = (row[f] as number) - mean;
+    squares += (row[f] as number) * (row[f] as number);
+  }
+  const scale = norm / detSqrt(squares);
+  for (const f of free) row[f] = (row[f] as number) * scale;
+}
+
+/**
+ * 2. and 3. The designed final states t_i (one per corpus token) and t_unk, and the map A
+ * (column c = where input coordinate c goes) as a function of c.
+ */
+function designedMap(d: number, table: BigramTable, L: Layout, s: number): (c: number) => Float64Array | null {
+  const { n, one, mark } = L;
   const targets: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     const t = new Float64Array(d);
-    for (let j = 0; j < n; j++) t[j] = ((logProb[i * n + j] as number) - (logFloor[j] as number)) / s;
+    for (let j = 0; j < n; j++) t[j] = ((table.logProb[i * n + j] as number) - (table.logFloor[j] as number)) / s;
     t[one] = TARGET_BIAS;
     padToUnitVariance(t, L.targetPads);
     targets.push(t);
@@ -192,57 +215,46 @@ export function designWeights(arch: Gpt2Architecture, table: BigramTable, seed: 
   const unknownTarget = new Float64Array(d);
   unknownTarget[one] = TARGET_BIAS;
   padToUnitVariance(unknownTarget, L.targetPads);
-
-  // 3. The map A (column c = where input coordinate c goes), as a function of c.
-  const columnOfA = (c: number): Float64Array | null => {
+  return (c) => {
     if (c < n) return (targets[c] as Float64Array).map((x) => x / s);
     if (c === mark) return unknownTarget.map((x) => x / MARK_VALUE);
     return null;
   };
+}
 
-  // 4. Random blocks, then the designed MLP in the last layer.
-  const wpe = normals(rng, positions * d, RESIDUAL_NOISE);
+/** 4. A random block (the draws in a fixed order). */
+function randomLayer(arch: Gpt2Architecture, rng: Rng): LayerWeights {
+  const { hidden: d, inner } = arch;
   const inputStd = 1 / detSqrt(d); // inputs are LayerNorm outputs (unit variance per coordinate)
   const outputStd = RESIDUAL_NOISE / detSqrt(d);
   const geluOutputStd = 0.65; // std of GELU(z) for z ~ N(0, 1)
-  const layers: LayerWeights[] = [];
-  for (let layer = 0; layer < layerCount; layer++) {
-    const attnW = normals(rng, d * 3 * d, inputStd);
-    const attnB = normals(rng, 3 * d, 0.02);
-    const projW = normals(rng, d * d, outputStd);
-    const fcW = normals(rng, d * inner, inputStd);
-    const fcB = normals(rng, inner, 0.1);
-    const fcProjW = normals(rng, inner * d, RESIDUAL_NOISE / (geluOutputStd * detSqrt(inner)));
-    if (layer === layerCount - 1) {
-      // Hidden units 2c and 2c+1 compute GELU(x_c) and GELU(-x_c); their difference is x_c, which
-      // the output weights send to column c of (A - I).
-      for (let c = 0; c < d; c++) {
-        for (let r = 0; r < d; r++) {
-          fcW[r * inner + 2 * c] = r === c ? 1 : 0;
-          fcW[r * inner + 2 * c + 1] = r === c ? -1 : 0;
-        }
-        fcB[2 * c] = 0;
-        fcB[2 * c + 1] = 0;
-        const column = columnOfA(c);
-        for (let r = 0; r < d; r++) {
-          const value = (column ? (column[r] as number) : 0) - (r === c ? 1 : 0);
-          fcProjW[2 * c * d + r] = value;
-          fcProjW[(2 * c + 1) * d + r] = -value;
-        }
-      }
+  const attnW = normals(rng, d * 3 * d, inputStd);
+  const attnB = normals(rng, 3 * d, 0.02);
+  const projW = normals(rng, d * d, outputStd);
+  const fcW = normals(rng, d * inner, inputStd);
+  const fcB = normals(rng, inner, 0.1);
+  const fcProjW = normals(rng, inner * d, RESIDUAL_NOISE / (geluOutputStd * detSqrt(inner)));
+  return { ln1: layerNorm(d), attnW, attnB, projW, projB: filled(d, 0), ln2: layerNorm(d), fcW, fcB, fcProjW, fcProjB: filled(d, 0) };
+}
+
+/**
+ * The designed MLP of the last layer: hidden units 2c and 2c+1 compute GELU(x_c) and
+ * GELU(-x_c); their difference is x_c, which the output weights send to column c of (A - I).
+ */
+function designLastMlp(arch: Gpt2Architecture, w: LayerWeights, columnOfA: (c: number) => Float64Array | null): void {
+  const { hidden: d, inner } = arch;
+  for (let c = 0; c < d; c++) {
+    for (let r = 0; r < d; r++) {
+      w.fcW[r * inner + 2 * c] = r === c ? 1 : 0;
+      w.fcW[r * inner + 2 * c + 1] = r === c ? -1 : 0;
     }
-    layers.push({
-      ln1: layerNorm(d),
-      attnW,
-      attnB,
-      projW,
-      projB: filled(d, 0),
-      ln2: layerNorm(d),
-      fcW,
-      fcB,
-      fcProjW,
-      fcProjB: filled(d, 0),
-    });
+    w.fcB[2 * c] = 0;
+    w.fcB[2 * c + 1] = 0;
+    const column = columnOfA(c);
+    for (let r = 0; r < d; r++) {
+      const value = (column ? (column[r] as number) : 0) - (r === c ? 1 : 0);
+      w.fcProjW[2 * c * d + r] = value;
+      w.fcProjW[(2 * c + 1) * d + r] = -value;
+    }
   }
-  return { wte, wpe, layers, lnF: layerNorm(d) };
 }

@@ -5,3 +5,5 @@
  */
 export { driftedFiles, findPackageRoot, writeGeneratedFiles } from './generated-files.js';
 export type { GeneratedFiles } from './generated-files.js';
+export { architectureReport, findCycles, importsOf, longFunctions, parseSources, parseText, specifiersOf, unexplainedState } from './source-checks.js';
+export type { ArchitectureOptions, ArchitectureReport } from './source-checks.js';
