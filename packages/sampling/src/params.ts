@@ -7,6 +7,21 @@
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import type { SamplingParams } from './types.js';
 
+/**
+ * Adaptive-p's request parameters, as TGW HEAD defines them (`modules/presets.py`,
+ * `modules/ui_parameters.py`): for the spec's schema, which does not carry them yet. Until it
+ * does, `samplingParamsFromRequest` leaves adaptive-p off, and sampler_priority cannot name it.
+ */
+export const ADAPTIVE_P_PARAMS = {
+  /** Target probability; 0 turns adaptive-p off. */
+  adaptive_target: { default: 0, minimum: 0, maximum: 1 },
+  /** Decay of the moving average (TGW clamps it to 0.99 when it applies it). */
+  adaptive_decay: { default: 0.9, minimum: 0, maximum: 0.99 },
+  /** Its name in sampler_priority, and where the default order puts it. */
+  samplerName: 'adaptive_p',
+  defaultPriorityAfter: 'min_p',
+} as const;
+
 export function defaultSamplingParams(overrides: Partial<SamplingParams> = {}): SamplingParams {
   return {
     do_sample: true,
@@ -32,6 +47,8 @@ export function defaultSamplingParams(overrides: Partial<SamplingParams> = {}): 
     xtc_threshold: 0.1,
     xtc_probability: 0,
     top_n_sigma: 0,
+    adaptive_target: ADAPTIVE_P_PARAMS.adaptive_target.default,
+    adaptive_decay: ADAPTIVE_P_PARAMS.adaptive_decay.default,
     sampler_priority: null,
     repetition_penalty: 1,
     repetition_penalty_range: 1024,
