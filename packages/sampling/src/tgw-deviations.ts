@@ -71,7 +71,7 @@ export const TGW_DEVIATIONS: readonly Deviation[] = [
     tgw: 'temperature_last moves temperature (and dynamic_temperature, quadratic_sampling) to the end only when sampler_priority names it; the branch meant to append an unnamed one is unreachable, so an unnamed temperature keeps its place in the build order.',
     ours: 'TGW HEAD\'s fix: temperature_last always moves the three temperature samplers to the very end, named or not.',
     reason: 'A bug in v1.14, fixed at HEAD; the documented meaning of temperature_last is "temperature last".',
-    example: null,
+    example: 'templast-unnamed-1-1',
     kind: 'differs',
   },
   {
@@ -147,3 +147,31 @@ export const TGW_DEVIATIONS: readonly Deviation[] = [
     kind: 'differs',
   },
 ];
+
+/** The table as markdown: docs/tgw-deviations.md (`npm run generate -w @textgen-spec/sampling`). */
+export function deviationsMarkdown(): string {
+  const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = TGW_DEVIATIONS.map(
+    (d) =>
+      `| \`${d.id}\` | ${cell(d.tgw)} | ${cell(d.ours)} | ${cell(d.reason)} | ${d.example === null ? 'none (see reason)' : `\`${d.example}\``} |`,
+  );
+  return [
+    '# Deviations from TGW v1.14',
+    '',
+    '<!-- Generated from packages/sampling/src/tgw-deviations.ts by `npm run generate -w @textgen-spec/sampling`. Do not edit. -->',
+    '',
+    'Every deliberate difference between `@textgen-spec/sampling` and text-generation-webui v1.14\'s',
+    'sampler code (`modules/sampler_hijack.py` and the transformers 4.44 processors it builds on).',
+    'The golden vectors (`packages/sampling/vectors/`, computed by TGW\'s own code) hold 1,000+',
+    'cases; the test `packages/sampling/src/tgw-vectors.test.ts` accepts a disagreement with TGW',
+    'only where a row below applies, and checks that each example case shows its row.',
+    '',
+    'Example: a case id in `packages/sampling/vectors/tgw-vectors.json.gz`; "none" where TGW rejects',
+    'the input or has no such input, so no vector can show it.',
+    '',
+    '| Id | TGW v1.14 | This package | Why | Example |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}

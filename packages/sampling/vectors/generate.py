@@ -546,6 +546,14 @@ def main():
         if bases[bi]['vocab'] > 1000 and 'top_k' not in p:
             p['top_k'] = 300
         add(f'chain-{k}-{bi}', bi, int(rng.choice([0, 0, 100, 600])), [1], [1], p)
+    # 3b. temperature_last with temperature unnamed while another unnamed warper follows it in
+    # TGW's build order (v1.14 keeps temperature first; HEAD, and this package, move it last), and
+    # the issue's unnamed-warper example (min_p and typical_p unnamed).
+    for k, bi in enumerate([0, 1, 3, 6]):
+        add(f'templast-unnamed-{k}-{bi}', bi, 0, [1], [1],
+            {'temperature_last': True, 'temperature': 0.5, 'top_p': 0.8, 'min_p': 0.05, 'sampler_priority': ['min_p', 'top_k']})
+        add(f'unnamed-order-{k}-{bi}', bi, 0, [1], [1],
+            {'sampler_priority': ['top_k'], 'min_p': 0.2, 'typical_p': 0.5})
     # 4. Penalties and DRY (processors), with a warper or not.
     for k in range(220):
         bi = pick_base(1000 if k % 5 else 50257)
