@@ -1,5 +1,6 @@
 import { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES } from '@textgen-spec/spec';
 import type { SamplerName } from '@textgen-spec/spec';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.js';
 import { DEFAULT_WARPER_ORDER, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
@@ -57,6 +58,22 @@ describe('the stage table', () => {
     expect(DEFAULT_WARPER_ORDER.filter((n) => n !== 'adaptive_p')).toEqual(DEFAULT_SAMPLER_PRIORITY);
     const after = DEFAULT_WARPER_ORDER.indexOf(ADAPTIVE_P_PARAMS.defaultPriorityAfter);
     expect(DEFAULT_WARPER_ORDER[after + 1]).toBe('adaptive_p');
+  });
+
+  it("matches the README's stage table (names in order, kind, build rank, parameters read)", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = readme
+      .split('\n')
+      .filter((line) => /^\| [a-z_]+ \| (processor|warper)/.test(line))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(rows.map((r) => r[1])).toEqual(STAGES.map((s) => s.name));
+    for (const [i, s] of STAGES.entries()) {
+      const kind = rows[i]![2]!;
+      expect(kind.startsWith(s.kind), s.name).toBe(true);
+      if (s.kind === 'warper') expect(kind, s.name).toBe(`warper (build ${s.buildRank})`);
+      const documented = rows[i]![4]!.replace(/\(.*?\)/g, '').split(',').map((x) => x.trim());
+      expect(documented, s.name).toEqual(s.params);
+    }
   });
 
   it('has one record per stage, each with a kind, its parameters and an error parameter', () => {
