@@ -161,7 +161,6 @@ function main(): void {
       { name: 'every sampler on + logprobs 20', run: (l, s) => sampleToken(l, s, { ...all, logprobs: 20 }).token },
       { name: 'every sampler on + adaptive-p', run: (l, s) => sampleToken(l, s, withAdaptive).token },
       { name: 'default chain + adaptive-p', run: (l, s) => sampleToken(l, s, { ...defaultChain, ...ADAPTIVE }).token },
-      { name: 'tfs 0.95 alone (sorts every token)', run: (l, s) => sampleToken(l, s, params({ tfs: 0.95 })).token },
     ];
     console.log(`\nvocabulary ${vocab} (ms per token: median wall time, mean CPU time)`);
     console.log(`  every sampler on runs: ${resolveSamplerOrder(all).join(' > ')}`);

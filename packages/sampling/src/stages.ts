@@ -173,6 +173,7 @@ export const STAGES: readonly Stage[] = [
   warper('xtc', 14, ['xtc_probability', 'xtc_threshold', 'eos_token_ids', 'newline_token_ids'], (p) => p.xtc_probability > 0, applyXtc),
 ];
 
+/** Lookup by name; built once from the (immutable) table. */
 const BY_NAME = new Map<StageName, Stage>(STAGES.map((s) => [s.name, s]));
 
 /** The record of a stage. */

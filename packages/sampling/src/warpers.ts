@@ -137,16 +137,36 @@ export const applyTypicalP: Warper = (c, ctx) => {
   const mass = ctx.params.typical_p;
   c.toSparse();
   if (c.n <= 1) return;
+  typicalityScores(c);
+  const order = typicalBand(c, mass);
+  const cutScore = c.ws.keys[order[typicalCut(c, order, mass)]!]!;
+  const { keys, keep } = c.ws;
+  const first = order[0]!;
+  let removed = 0;
+  for (let i = 0; i < c.n; i++) {
+    const k = keys[i]! <= cutScore || i === first ? 1 : 0;
+    keep[i] = k;
+    if (k === 0) removed++;
+  }
+  if (removed > 0) c.retainKept();
+};
+
+/** Softmax into `ws.probs` and each candidate's score |-ln p - H| into `ws.keys`. */
+function typicalityScores(c: Candidates): void {
   const { max, logZ } = c.softmax();
-  const { probs, keys, vals, ids, sel } = c.ws;
+  const { probs, keys, vals } = c.ws;
   let weighted = 0;
   for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
   const entropy = logZ - weighted;
-  for (let i = 0; i < c.n; i++) {
-    const negLogP = logZ - (vals[i]! - max);
-    keys[i] = Math.abs(negLogP - entropy);
-  }
-  // Band of small scores that holds `mass`, then sort only the band.
+  for (let i = 0; i < c.n; i++) keys[i] = Math.abs(logZ - (vals[i]! - max) - entropy);
+}
+
+/**
+ * The positions with the smallest scores that hold `mass` (the score limit doubling from 0.5),
+ * sorted by score (ties by lower id): only this band needs sorting. Never empty.
+ */
+function typicalBand(c: Candidates, mass: number): Int32Array {
+  const { probs, keys, ids, sel } = c.ws;
   let band = 0;
   for (let limit = 0.5; ; limit *= 2) {
     let m = 0;
@@ -162,26 +182,21 @@ export const applyTypicalP: Warper = (c, ctx) => {
   }
   const order = sel.subarray(0, band);
   order.sort((a, b) => keys[a]! - keys[b]! || ids[a]! - ids[b]!);
+  return order;
+}
+
+/** Index in `order` of the cut: the number of positions whose cumulative probability is < mass, at most the last. */
+function typicalCut(c: Candidates, order: Int32Array, mass: number): number {
+  const probs = c.ws.probs;
   let cum = 0;
   let lastIndex = 0;
-  // lastIndex = number of positions whose cumulative probability is < mass, clamped to n - 1.
-  for (let i = 0; i < band; i++) {
+  for (let i = 0; i < order.length; i++) {
     cum += probs[order[i]!]!;
     if (cum < mass) lastIndex = i + 1;
     else break;
   }
-  if (lastIndex > band - 1) lastIndex = band - 1;
-  const cutScore = keys[order[lastIndex]!]!;
-  const first = order[0]!;
-  const keep = c.ws.keep;
-  let removed = 0;
-  for (let i = 0; i < c.n; i++) {
-    const k = keys[i]! <= cutScore || i === first ? 1 : 0;
-    keep[i] = k;
-    if (k === 0) removed++;
-  }
-  if (removed > 0) c.retainKept();
-};
+  return Math.min(lastIndex, order.length - 1);
+}
 
 /** epsilon_cutoff (units of 1e-4): removes p < epsilon, except the most likely candidate(s). */
 export const applyEpsilon: Warper = (c, ctx) => {

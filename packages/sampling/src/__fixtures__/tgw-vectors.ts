@@ -76,6 +76,7 @@ export function isMasked(id: number, permille: number): boolean {
   return permille > 0 && (Math.imul(id, 2654435761) >>> 0) % 1000 < permille;
 }
 
+/** Decoded base rows, shared by every case of the test file (decoding 50,257 floats per case would add up); never mutated: callers get copies. */
 const baseCache = new Map<number, Float32Array>();
 
 /** The logits of a case: its base row with the mask (or the keep-only list) applied. */

@@ -100,8 +100,9 @@ interface VocabularyIndex {
 }
 
 /**
- * Built once per `tokenBytes` array (and EOS list) and shared by every grammar, so a new
- * request pays only for its grammar.
+ * Module-level on purpose: built once per `tokenBytes` array (and EOS list) and shared by every
+ * grammar, so a new request pays only for its grammar. Keyed weakly by the caller's array, so it
+ * goes when the tokenizer does; an index is immutable once built.
  */
 const indexCache = new WeakMap<readonly (Uint8Array | null)[], Map<string, VocabularyIndex>>();
 
