@@ -11,8 +11,8 @@
  *    sequence's Rng picks the token: candidates are walked in increasing token id order and the
  *    first one whose cumulative probability exceeds u is chosen.
  *
- * Random draws per sampled step: XTC draws one when active, mirostat draws one, and the final
- * pick draws one. A greedy step draws none.
+ * Random draws per sampled step: XTC draws one when active, mirostat and adaptive-p one each
+ * when active, and the final pick draws one. A greedy step draws none.
  */
 import { Candidates, Workspace } from './candidates.js';
 import { logprobsAt } from './logprobs.js';
@@ -125,8 +125,9 @@ function diagnoseEmpty(logits: Float32Array, state: SequenceState, params: Sampl
 }
 
 /**
- * Samples the next token. Reads `logits` without modifying them; advances `state.rng` and
- * mirostat's `state.mirostatMu`; does not append the token (call `acceptToken`).
+ * Samples the next token. Reads `logits` without modifying them; advances `state.rng`,
+ * mirostat's `state.mirostatMu` and adaptive-p's `state.adaptiveP`; does not append the token
+ * (call `acceptToken`).
  *
  * `logprob` and `top_logprobs` are computed when `params.logprobs` is not null (top_logprobs
  * holds min(logprobs, 20) entries) or, for `logprob` alone, when `params.chosen_logprob` is set;
@@ -226,8 +227,8 @@ export interface TokenProbability {
 /**
  * The distribution `sampleToken` would draw from at this step, most likely first (ties: lower
  * token id): the same chain without the final draw. Greedy parameters give the argmax with
- * probability 1. Like `sampleToken` it advances the Rng for XTC and mirostat and updates
- * mirostat's mu, so call it on a copy of the state to inspect without side effects. Meant for
+ * probability 1. Like `sampleToken` it advances the Rng for XTC, mirostat and adaptive-p and
+ * updates their state, so call it on a copy of the state to inspect without side effects. Meant for
  * tests, tools and debugging; it lists every remaining candidate.
  */
 export function candidateDistribution(
