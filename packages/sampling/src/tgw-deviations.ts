@@ -125,7 +125,7 @@ export const TGW_DEVIATIONS: readonly Deviation[] = [
   {
     id: 'later-warpers-order',
     tgw: 'v1.14 has no top_n_sigma, XTC or adaptive-p. TGW HEAD sorts warpers that sampler_priority does not name first (key -1), where v1.14 sorts them last (key +inf).',
-    ours: 'v1.14\'s rule for every warper: unnamed warpers run after the named ones in TGW\'s build order, with the later warpers at its end (top_n_sigma, adaptive_p, xtc, HEAD\'s relative order).',
+    ours: 'v1.14\'s rule for every warper: unnamed warpers run after the named ones in TGW\'s build order, with the later warpers at its end (top_n_sigma, adaptive_p, xtc, HEAD\'s relative order). The default order is the spec\'s: v1.14\'s, adaptive_p before mirostat, then top_n_sigma and xtc at the end (HEAD\'s default puts top_n_sigma after quadratic_sampling).',
     reason: 'This package follows v1.14 wherever v1.14 has an answer, and extends its rule to the later warpers.',
     example: null,
     kind: 'differs',
