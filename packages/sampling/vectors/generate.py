@@ -308,12 +308,21 @@ def run_v114(hf, tgw, logits, history, prompt, p, breakers, mu0=None, dtype=torc
     return torch.softmax(scores[0], dim=-1), extra, [x.__class__.__name__ for x in warpers]
 
 
-def run_head_warper(tgw_head, logits, p, kind, state=None, dtype=torch.float32):
-    """HEAD-only samplers, alone after an optional temperature: XTC, top_n_sigma, adaptive-p."""
+def run_head_warper(tgw_head, logits, p, kind, state=None, dtype=torch.float32, hf=None):
+    """HEAD-only samplers (XTC, top_n_sigma, adaptive-p) after an optional temperature and,
+    when `hf` is given, transformers' top_k, top_p and min_p warpers (the default order puts the
+    HEAD samplers after those)."""
     scores = torch.tensor(logits, dtype=dtype).unsqueeze(0)
     ids = torch.zeros((1, 1), dtype=torch.long)
     if p['temperature'] != 1.0:
         scores = scores / p['temperature']
+    if hf is not None:
+        if p['top_k'] > 0:
+            scores = hf.TopKLogitsWarper(top_k=p['top_k'])(ids, scores)
+        if p['top_p'] < 1.0:
+            scores = hf.TopPLogitsWarper(top_p=p['top_p'])(ids, scores)
+        if p['min_p'] > 0:
+            scores = hf.MinPLogitsWarper(min_p=p['min_p'])(ids, scores)
     extra = {}
     if kind == 'xtc':
         w = tgw_head.XTCLogitsWarper(p['xtc_threshold'], p['xtc_probability'])
@@ -597,10 +606,11 @@ def main():
         mu0 = None if k % 2 == 0 else float(rng.uniform(0.5, 12.0))
         add(f'mirostat-{k}-{bi}', bi, int(rng.choice([0, 250])), [1], [1], p, mu0=mu0)
 
-    # 6. TGW HEAD samplers: XTC, top_n_sigma, adaptive-p.
+    # 6. TGW HEAD samplers: XTC, top_n_sigma, adaptive-p; alone, then after a truncation.
     head_cases = []
-    for k in range(150):
+    for k in range(195):
         kind = ['xtc', 'top_n_sigma', 'adaptive_p'][k % 3]
+        chained = k >= 150  # after a truncation: top_k, top_p or min_p
         bi = pick_base(1000 if k % 5 else 50257)
         b = bases[bi]
         logits = b['logits'].copy()
@@ -608,6 +618,14 @@ def main():
         logits[masked_ids(b['vocab'], permille)] = -np.inf
         p = dict(NEUTRAL)
         p['temperature'] = float(rng.choice([1.0, 0.7, 1.3]))
+        if chained:
+            which = int(rng.integers(0, 3))
+            if which == 0:
+                p['top_k'] = int(rng.choice([5, 40]))
+            elif which == 1:
+                p['top_p'] = float(rng.choice([0.8, 0.95]))
+            else:
+                p['min_p'] = float(rng.choice([0.02, 0.1]))
         state = None
         if kind == 'xtc':
             p['xtc_probability'] = 1.0
@@ -627,7 +645,7 @@ def main():
             logits[order[300:]] = -np.inf
             permille = None
             p['_keep'] = order[:300].tolist()
-        probs, extra = run_head_warper(tgw_head, logits, p, kind, state)
+        probs, extra = run_head_warper(tgw_head, logits, p, kind, state, hf=hf if chained else None)
         head_tie = False
         if kind != 'adaptive_p':
             for perm in permutations(b['vocab'], f'head-{k}'):
@@ -636,9 +654,9 @@ def main():
                     rp['_special'] = [int(perm[t]) for t in p['_special']]
                 plogits = np.empty_like(logits)
                 plogits[perm] = logits
-                pp, _ = run_head_warper(tgw_head, plogits, rp, kind, state)
+                pp, _ = run_head_warper(tgw_head, plogits, rp, kind, state, hf=hf if chained else None)
                 head_tie |= float(torch.max(torch.abs(probs - pp[torch.from_numpy(perm)]))) > 1e-5
-        rec = {'id': f'head-{kind}-{k}-{bi}', 'base': bi, 'maskPermille': permille if permille is not None else 0,
+        rec = {'id': f'head-{kind}-{k}-{bi}' + ('-chained' if chained else ''), 'base': bi, 'maskPermille': permille if permille is not None else 0,
                'keepOnly': p.get('_keep'), 'params': {kk: v for kk, v in p.items() if not kk.startswith('_') and NEUTRAL.get(kk) != v},
                'history': [1], 'prompt': [1], 'breakers': [], 'head': kind}
         if kind == 'xtc':

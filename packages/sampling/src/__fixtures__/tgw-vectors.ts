@@ -144,6 +144,7 @@ export function deviationsOf(c: VectorCase): DeviationId[] {
       out.push('temperature-last-unnamed');
     }
   }
-  if (c.head === 'top_n_sigma' && (c.maskPermille > 0 || c.keepOnly)) out.push('top-n-sigma-masked');
+  const truncated = c.maskPermille > 0 || !!c.keepOnly || p.top_k > 0 || p.top_p < 1 || p.min_p > 0;
+  if (c.head === 'top_n_sigma' && truncated) out.push('top-n-sigma-masked');
   return out;
 }
