@@ -136,10 +136,6 @@ describe('golden vectors from text-generation-webui', () => {
     return { c, problem, deviations };
   });
 
-  it.skipIf(!process.env.LIST_DEVIATIONS)('lists the deviating cases (LIST_DEVIATIONS=1)', () => {
-    for (const r of results) if (r.problem !== null) console.log(r.c.id, r.deviations.join(','), r.problem);
-  });
-
   it('hold at least 1,000 cases over both vocabularies', () => {
     expect(vectors.cases.length).toBeGreaterThanOrEqual(1000);
     const vocabs = new Set(vectors.cases.map((c) => vectors.bases[c.base]!.vocab));
