@@ -74,6 +74,7 @@ function naiveDefaultChain(logits: Float32Array, state: SequenceState, p: Sampli
 }
 
 const DEFAULT_CHAIN = { temperature: 0.7, top_p: 0.9, top_k: 20, min_p: 0.05, repetition_penalty: 1.15 };
+const ADAPTIVE = { adaptive_target: 0.3, adaptive_decay: 0.9 };
 
 function everySampler(vocab: number): Partial<SamplingParams> {
   return {
@@ -147,6 +148,7 @@ function main(): void {
     const params = (o: Partial<SamplingParams>): SamplingParams => defaultSamplingParams(o);
     const defaultChain = params(DEFAULT_CHAIN);
     const all = params(everySampler(vocab));
+    const withAdaptive = params({ ...everySampler(vocab), ...ADAPTIVE });
     const cases: Case[] = [
       { name: 'baseline: bare argmax', run: (l) => argmax(l) },
       { name: 'baseline: naive default chain (full sort)', run: (l, s) => naiveDefaultChain(l, s, defaultChain) },
@@ -157,9 +159,12 @@ function main(): void {
       { name: 'temperature 1, nothing else (full softmax)', run: (l, s) => sampleToken(l, s, params({})).token },
       { name: 'every sampler on', run: (l, s) => sampleToken(l, s, all).token },
       { name: 'every sampler on + logprobs 20', run: (l, s) => sampleToken(l, s, { ...all, logprobs: 20 }).token },
+      { name: 'every sampler on + adaptive-p', run: (l, s) => sampleToken(l, s, withAdaptive).token },
+      { name: 'default chain + adaptive-p', run: (l, s) => sampleToken(l, s, { ...defaultChain, ...ADAPTIVE }).token },
     ];
     console.log(`\nvocabulary ${vocab} (ms per token: median wall time, mean CPU time)`);
     console.log(`  every sampler on runs: ${resolveSamplerOrder(all).join(' > ')}`);
+    console.log(`  + adaptive-p runs: ${resolveSamplerOrder(withAdaptive).join(' > ')}`);
     for (const c of cases) {
       const t = timeCase(c, pool, prompt);
       console.log(`  ${c.name.padEnd(44)} ${t.median.toFixed(3).padStart(8)} wall ${t.cpu.toFixed(3).padStart(8)} cpu`);

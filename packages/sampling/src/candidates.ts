@@ -380,23 +380,46 @@ export class Candidates {
    */
   keepNucleus(mass: number): void {
     this.flushQuadratic();
-    // Z over every candidate (one exp pass, which also finds an unknown dense maximum), then the band.
+    const { max, z } = this.maxAndZ();
+    const order = this.nucleusBand(mass, max, z);
     const dense = this.dense;
     const work = this.ws.work;
+    const vals = this.ws.vals;
+    const s = this.scale;
+    let kept = 0;
+    let cum = 0;
+    const invZ = 1 / z;
+    while (kept < order.length && (kept === 0 || cum < mass)) {
+      const p = order[kept]!;
+      const v = dense ? work[p]! * s : vals[p]!;
+      cum += expNonPositive(v - max) * invZ;
+      kept++;
+    }
+    this.reorder(this.ws.sel, kept, true);
+  }
+
+  /** The maximum logit and Z = Σ exp(logit - max) over every candidate (one exp pass). */
+  private maxAndZ(): { max: number; z: number } {
+    const { work, vals, sums } = this.ws;
+    if (this.dense && this.knownMax === null) {
+      // One pass that also finds the unknown dense maximum.
+      sumExpOnline32(work, this.n, this.scale, sums);
+      this.knownMax = sums[1]!;
+      return { max: this.knownMax * this.scale, z: sums[0]! };
+    }
+    const max = this.maxValue();
+    return { max, z: this.dense ? sumExp32(work, this.n, this.scale, max) : sumExp64(vals, this.n, max) };
+  }
+
+  /**
+   * The positions with logit >= max - D whose mass reaches `mass` (D doubling from 4), in
+   * `ws.sel`, sorted best first: only this band needs sorting.
+   */
+  private nucleusBand(mass: number, max: number, z: number): Int32Array {
+    const dense = this.dense;
+    const { work, sel, ids, vals } = this.ws;
     const s = this.scale;
     const n = this.n;
-    let max: number;
-    let z: number;
-    if (dense && this.knownMax === null) {
-      sumExpOnline32(work, n, s, this.ws.sums);
-      this.knownMax = this.ws.sums[1]!;
-      max = this.knownMax * s;
-      z = this.ws.sums[0]!;
-    } else {
-      max = this.maxValue();
-      z = dense ? sumExp32(work, n, s, max) : sumExp64(this.ws.vals, n, max);
-    }
-    const { sel, ids, vals } = this.ws;
     let band = 0;
     for (let d = 4; ; d *= 2) {
       const floor = max - d;
@@ -420,20 +443,10 @@ export class Candidates {
       }
       if (bandMass >= mass * z || !Number.isFinite(floor) || d > 1e300) break;
     }
-    // Probabilities of the band members, then sort the band best first.
     const order = sel.subarray(0, band);
     if (dense) order.sort((a, b) => work[b]! - work[a]! || a - b);
     else order.sort((a, b) => vals[b]! - vals[a]! || ids[a]! - ids[b]!);
-    let kept = 0;
-    let cum = 0;
-    const invZ = 1 / z;
-    while (kept < band && (kept === 0 || cum < mass)) {
-      const p = order[kept]!;
-      const v = dense ? work[p]! * s : vals[p]!;
-      cum += expNonPositive(v - max) * invZ;
-      kept++;
-    }
-    this.reorder(sel, kept, true);
+    return order;
   }
 
   /**
@@ -444,44 +457,53 @@ export class Candidates {
   draw(u: number): number {
     this.flushQuadratic();
     const max = this.maxValue();
-    const probs = this.ws.probs;
-    if (this.dense) {
-      const work = this.ws.work;
-      const z = expInto32(work, this.n, this.scale, max, probs);
-      const target = u * z;
-      let cum = 0;
-      let last = -1;
-      for (let i = 0; i < work.length; i++) {
-        const e = probs[i]!;
-        if (e <= 0) continue;
-        cum += e;
-        last = i;
-        if (target < cum) return i;
-      }
-      return last;
+    return this.dense ? this.drawDense(u, max) : this.idOrdered ? this.drawIdOrdered(u, max) : this.drawById(u, max);
+  }
+
+  /** Dense: token id = position, so a walk over the array is in id order. */
+  private drawDense(u: number, max: number): number {
+    const { work, probs } = this.ws;
+    const target = u * expInto32(work, this.n, this.scale, max, probs);
+    let cum = 0;
+    let last = -1;
+    for (let i = 0; i < work.length; i++) {
+      const e = probs[i]!;
+      if (e <= 0) continue;
+      cum += e;
+      last = i;
+      if (target < cum) return i;
     }
-    const { ids, vals, posOf } = this.ws;
-    const z = expInto64(vals, this.n, max, probs);
-    const target = u * z;
+    return last;
+  }
+
+  /** Sparse candidates already in token id order. */
+  private drawIdOrdered(u: number, max: number): number {
+    const { ids, vals, probs } = this.ws;
+    const target = u * expInto64(vals, this.n, max, probs);
     let cum = 0;
     let picked = -1;
-    if (this.idOrdered) {
-      for (let i = 0; i < this.n; i++) {
-        const e = probs[i]!;
-        if (e <= 0) continue;
-        cum += e;
-        picked = ids[i]!;
-        if (target < cum) break;
-      }
-      return picked;
+    for (let i = 0; i < this.n; i++) {
+      const e = probs[i]!;
+      if (e <= 0) continue;
+      cum += e;
+      picked = ids[i]!;
+      if (target < cum) break;
     }
-    // Visit positions by token id: sort a copy of the ids, find each position through posOf.
+    return picked;
+  }
+
+  /** Sparse candidates in another order: visit them by token id (a sorted copy of the ids, positions through posOf). */
+  private drawById(u: number, max: number): number {
+    const { ids, vals, probs, posOf } = this.ws;
+    const target = u * expInto64(vals, this.n, max, probs);
     const order = this.ws.sel.subarray(0, this.n);
     for (let i = 0; i < this.n; i++) {
       order[i] = ids[i]!;
       posOf[ids[i]!] = i;
     }
     order.sort();
+    let cum = 0;
+    let picked = -1;
     for (let i = 0; i < this.n; i++) {
       const id = order[i]!;
       const e = probs[posOf[id]!]!;

@@ -11,9 +11,21 @@ export {
 } from './sample.js';
 export type { EmptyingStage, TokenProbability } from './sample.js';
 export { logprobsAt, logSumExp, topLogprobs } from './logprobs.js';
-export { isGreedy, isProcessor, isStageActive, PROCESSOR_ORDER, resolveFullOrder, resolveSamplerOrder } from './order.js';
+export {
+  DEFAULT_WARPER_ORDER,
+  isGreedy,
+  isProcessor,
+  isStageActive,
+  PROCESSOR_ORDER,
+  resolveFullOrder,
+  resolveSamplerOrder,
+} from './order.js';
+export { STAGES, stage } from './stages.js';
+export type { Stage } from './stages.js';
+export { TGW_DEVIATIONS } from './tgw-deviations.js';
+export type { Deviation, DeviationId } from './tgw-deviations.js';
 export type { OrderParams, StageName } from './order.js';
-export { defaultSamplingParams, samplingParamsFromRequest } from './params.js';
+export { ADAPTIVE_P_PARAMS, defaultSamplingParams, samplingParamsFromRequest } from './params.js';
 export type { ModelTokenInfo } from './params.js';
 export { DRY_MAX_MATCH } from './processors.js';
 export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
@@ -26,9 +38,11 @@ export type {
   TokenVocabulary,
 } from './grammar/index.js';
 export type {
+  AdaptivePState,
   LogitsMask,
   Rng,
   SamplerName,
+  SamplerStageName,
   SamplingParams,
   SamplingRequestFields,
   SequenceState,

@@ -1,19 +1,22 @@
 /**
- * Which stages run, and in which order. The rule, in full:
+ * Which stages run, and in which order, derived from the stage table (`stages.ts`). The rule:
  *
  * 1. The `LogitsMask` (grammar...) runs first, on a copy of the model's logits.
- * 2. **Logit processors** run next, in this fixed order (Hugging Face's processor order, then
+ * 2. **Logit processors** run next, in the table's order (transformers' processor order, then
  *    the request's logit_bias, then DRY last, as text-generation-webui v1.14 appends it):
  *    encoder_repetition_penalty, repetition_penalty, presence_penalty, frequency_penalty,
  *    no_repeat_ngram, suppress_tokens (custom_token_bans, ban_eos_token), logit_bias, dry.
- * 3. **Warpers** then run in `sampler_priority` order (default: `DEFAULT_SAMPLER_PRIORITY`).
+ * 3. **Warpers** then run in `sampler_priority` order (null: `DEFAULT_WARPER_ORDER`).
  *    - Warpers that an explicit `sampler_priority` does not name run after the named ones, in
- *      default order (TGW gives them the sort key +inf, so they keep their default order).
+ *      the order TGW v1.14 builds them (temperature, top_k, top_p, min_p, typical_p,
+ *      epsilon_cutoff, eta_cutoff, tfs, top_a, dynamic_temperature, quadratic_sampling,
+ *      mirostat; then top_n_sigma, adaptive_p, xtc): TGW sorts with a stable sort and the key
+ *      +inf for them.
  *    - A processor that `sampler_priority` names (TGW HEAD's names repetition_penalty,
  *      presence_penalty, frequency_penalty, dry, encoder_repetition_penalty, no_repeat_ngram)
  *      leaves step 2 and runs at that position among the warpers instead.
  *    - `temperature_last` then moves temperature, dynamic_temperature and quadratic_sampling to
- *      the very end, in that order, wherever sampler_priority put them (it takes precedence).
+ *      the very end, in that order, named or not (TGW HEAD; v1.14 only moves named ones).
  * 4. The token is drawn from what is left (or, when greedy, taken by argmax).
  *
  * Greedy decoding (`do_sample` false, or `temperature` 0) runs steps 1 and 2 (and the processors
@@ -21,32 +24,30 @@
  *
  * A stage whose parameter has its neutral value is not active and costs nothing.
  */
-import { DEFAULT_SAMPLER_PRIORITY } from '@textgen-spec/spec';
-import type { SamplerName } from '@textgen-spec/spec';
-import type { SamplingParams } from './types.js';
+import { STAGES, isStageName, stage } from './stages.js';
+import type { StageName } from './stages.js';
+import type { SamplerStageName, SamplingParams } from './types.js';
 
-/** Every stage of the chain: the sampler_priority names plus the two fixed processors. */
-export type StageName = SamplerName | 'suppress_tokens' | 'logit_bias';
+export type { StageName } from './stages.js';
 
 /** Logit processors, in the order they run when sampler_priority does not place them. */
-export const PROCESSOR_ORDER: readonly StageName[] = [
-  'encoder_repetition_penalty',
-  'repetition_penalty',
-  'presence_penalty',
-  'frequency_penalty',
-  'no_repeat_ngram',
-  'suppress_tokens',
-  'logit_bias',
-  'dry',
-];
+export const PROCESSOR_ORDER: readonly StageName[] = STAGES.filter((s) => s.kind === 'processor').map((s) => s.name);
 
-const PROCESSORS = new Set<StageName>(PROCESSOR_ORDER);
-const WARPERS = new Set<StageName>(DEFAULT_SAMPLER_PRIORITY);
-const TEMPERATURE_SAMPLERS: readonly SamplerName[] = ['temperature', 'dynamic_temperature', 'quadratic_sampling'];
+/** The warper order when sampler_priority is null. */
+export const DEFAULT_WARPER_ORDER: readonly SamplerStageName[] = STAGES.filter((s) => s.kind === 'warper').map(
+  (s) => s.name as SamplerStageName,
+);
+
+/** Warpers in TGW v1.14's build order: where unnamed warpers go. */
+const BUILD_ORDER: readonly StageName[] = STAGES.filter((s) => s.kind === 'warper')
+  .sort((a, b) => a.buildRank! - b.buildRank!)
+  .map((s) => s.name);
+
+const TEMPERATURE_SAMPLERS: readonly StageName[] = ['temperature', 'dynamic_temperature', 'quadratic_sampling'];
 
 /** True for the stages that run in greedy mode too (they edit logits, they do not truncate). */
-export function isProcessor(stage: StageName): boolean {
-  return PROCESSORS.has(stage);
+export function isProcessor(name: StageName): boolean {
+  return stage(name).kind === 'processor';
 }
 
 /** The parameters that decide the order (a subset of SamplingParams). */
@@ -57,25 +58,23 @@ export type OrderParams = Pick<SamplingParams, 'sampler_priority' | 'temperature
  * then the sorted part (warpers, and the processors sampler_priority names).
  */
 export function resolveFullOrder(params: OrderParams): StageName[] {
-  const requested = params.sampler_priority;
-  let sorted: StageName[];
-  if (requested === null) {
-    sorted = [...DEFAULT_SAMPLER_PRIORITY];
-  } else {
-    sorted = [];
-    for (const name of requested) {
-      if ((WARPERS.has(name) || PROCESSORS.has(name)) && !sorted.includes(name)) sorted.push(name);
-    }
-    for (const name of DEFAULT_SAMPLER_PRIORITY) {
-      if (!sorted.includes(name)) sorted.push(name);
-    }
-  }
+  let sorted: StageName[] = params.sampler_priority === null ? [...DEFAULT_WARPER_ORDER] : explicitOrder(params.sampler_priority);
   if (params.temperature_last) {
-    sorted = sorted.filter((name) => !TEMPERATURE_SAMPLERS.includes(name as SamplerName));
+    sorted = sorted.filter((name) => !TEMPERATURE_SAMPLERS.includes(name));
     sorted.push(...TEMPERATURE_SAMPLERS);
   }
   const upFront = PROCESSOR_ORDER.filter((name) => !sorted.includes(name));
   return [...upFront, ...sorted];
+}
+
+/** The named stages (first occurrence of each), then every unnamed warper in build order. */
+function explicitOrder(requested: readonly string[]): StageName[] {
+  const sorted: StageName[] = [];
+  for (const name of requested) {
+    if (isStageName(name) && stage(name).orderable && !sorted.includes(name)) sorted.push(name);
+  }
+  for (const name of BUILD_ORDER) if (!sorted.includes(name)) sorted.push(name);
+  return sorted;
 }
 
 /** True when this request decodes greedily: `do_sample` false or `temperature` 0. */
@@ -84,54 +83,8 @@ export function isGreedy(params: Pick<SamplingParams, 'do_sample' | 'temperature
 }
 
 /** Whether a stage does anything with these parameters (its parameter is not neutral). */
-export function isStageActive(stage: StageName, p: SamplingParams): boolean {
-  switch (stage) {
-    case 'encoder_repetition_penalty':
-      return p.encoder_repetition_penalty !== 1;
-    case 'repetition_penalty':
-      return p.repetition_penalty !== 1;
-    case 'presence_penalty':
-      return p.presence_penalty !== 0;
-    case 'frequency_penalty':
-      return p.frequency_penalty !== 0;
-    case 'no_repeat_ngram':
-      return p.no_repeat_ngram_size > 0;
-    case 'suppress_tokens':
-      return p.suppress_tokens.length > 0;
-    case 'logit_bias':
-      for (const _ in p.logit_bias) return true;
-      return false;
-    case 'dry':
-      return p.dry_multiplier > 0;
-    case 'temperature':
-      return p.temperature !== 1;
-    case 'dynamic_temperature':
-      return p.dynamic_temperature;
-    case 'quadratic_sampling':
-      return p.smoothing_factor > 0;
-    case 'top_k':
-      return p.top_k > 0;
-    case 'top_p':
-      return p.top_p < 1;
-    case 'typical_p':
-      return p.typical_p < 1;
-    case 'epsilon_cutoff':
-      return p.epsilon_cutoff > 0;
-    case 'eta_cutoff':
-      return p.eta_cutoff > 0;
-    case 'tfs':
-      return p.tfs < 1;
-    case 'top_a':
-      return p.top_a > 0;
-    case 'min_p':
-      return p.min_p > 0;
-    case 'mirostat':
-      return p.mirostat_mode === 1 || p.mirostat_mode === 2;
-    case 'top_n_sigma':
-      return p.top_n_sigma > 0;
-    case 'xtc':
-      return p.xtc_probability > 0;
-  }
+export function isStageActive(name: StageName, p: SamplingParams): boolean {
+  return stage(name).active(p);
 }
 
 /**
@@ -140,7 +93,8 @@ export function isStageActive(stage: StageName, p: SamplingParams): boolean {
  */
 export function resolveSamplerOrder(params: SamplingParams): StageName[] {
   const greedy = isGreedy(params);
-  return resolveFullOrder(params).filter(
-    (stage) => isStageActive(stage, params) && (!greedy || isProcessor(stage)),
-  );
+  return resolveFullOrder(params).filter((name) => {
+    const s = stage(name);
+    return s.active(params) && (!greedy || s.kind === 'processor');
+  });
 }

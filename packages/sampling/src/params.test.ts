@@ -28,6 +28,17 @@ describe('samplingParamsFromRequest', () => {
     expect(params.newline_token_ids).toEqual([198]);
   });
 
+  it('copies every sampler field the request carries (the list derives from the stage table)', () => {
+    const base = request({});
+    const changed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(base)) {
+      if (typeof value === 'number' && key !== 'n' && key !== 'best_of') changed[key] = value + 0.125;
+    }
+    const params = samplingParamsFromRequest({ ...base, ...changed } as NormalizedCompletionRequest, model);
+    for (const [key, value] of Object.entries(changed)) expect(params[key as keyof typeof params], key).toBe(value);
+    expect(Object.keys(changed).length).toBeGreaterThan(25);
+  });
+
   it('merges custom_token_bans with the EOS ids when ban_eos_token', () => {
     expect(samplingParamsFromRequest(request({ custom_token_bans: [5, 9] }), model).suppress_tokens).toEqual([5, 9]);
     expect(samplingParamsFromRequest(request({ custom_token_bans: [5], ban_eos_token: true }), model).suppress_tokens).toEqual([5, 50256]);

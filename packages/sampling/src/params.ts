@@ -5,7 +5,23 @@
  * builds its params from the normalized request instead.
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+import { STAGES } from './stages.js';
 import type { SamplingParams } from './types.js';
+
+/**
+ * Adaptive-p's request parameters, as TGW HEAD defines them (`modules/presets.py`,
+ * `modules/ui_parameters.py`): for the spec's schema, which does not carry them yet. Until it
+ * does, `samplingParamsFromRequest` leaves adaptive-p off, and sampler_priority cannot name it.
+ */
+export const ADAPTIVE_P_PARAMS = {
+  /** Target probability; 0 turns adaptive-p off. */
+  adaptive_target: { default: 0, minimum: 0, maximum: 1 },
+  /** Decay of the moving average (TGW clamps it to 0.99 when it applies it). */
+  adaptive_decay: { default: 0.9, minimum: 0, maximum: 0.99 },
+  /** Its name in sampler_priority, and where the default order puts it. */
+  samplerName: 'adaptive_p',
+  defaultPriorityAfter: 'min_p',
+} as const;
 
 export function defaultSamplingParams(overrides: Partial<SamplingParams> = {}): SamplingParams {
   return {
@@ -32,6 +48,8 @@ export function defaultSamplingParams(overrides: Partial<SamplingParams> = {}): 
     xtc_threshold: 0.1,
     xtc_probability: 0,
     top_n_sigma: 0,
+    adaptive_target: ADAPTIVE_P_PARAMS.adaptive_target.default,
+    adaptive_decay: ADAPTIVE_P_PARAMS.adaptive_decay.default,
     sampler_priority: null,
     repetition_penalty: 1,
     repetition_penalty_range: 1024,
@@ -68,49 +86,28 @@ export interface ModelTokenInfo {
 }
 
 /**
+ * The request fields copied as they are (same names and units): the parameters of every stage
+ * in the stage table that the request carries, and the fields that decide the order and the
+ * output. Derived from the table, so a new stage's request fields are copied without a change here.
+ */
+const COPIED_FIELDS: readonly (keyof SamplingParams)[] = [
+  ...new Set<keyof SamplingParams>(['do_sample', 'temperature_last', 'sampler_priority', 'logprobs', ...STAGES.flatMap((s) => s.params)]),
+];
+
+/**
  * SamplingParams for a normalized request: the request's sampler fields as they are, plus
- * suppress_tokens = custom_token_bans (and the EOS ids when ban_eos_token), and the logprob of
- * each chosen token when best_of > n needs it to rank candidates.
+ * suppress_tokens = custom_token_bans (and the EOS ids when ban_eos_token), the model's token ids
+ * (DRY breakers, EOS, newline), and the logprob of each chosen token when best_of > n needs it to
+ * rank candidates.
  */
 export function samplingParamsFromRequest(request: NormalizedCompletionRequest, model: ModelTokenInfo): SamplingParams {
+  const fields = request as unknown as Record<string, unknown>;
+  const copied: Record<string, unknown> = {};
+  for (const key of COPIED_FIELDS) if (key in fields) copied[key] = fields[key];
   const suppress = new Set(request.custom_token_bans);
   if (request.ban_eos_token) for (const id of model.eosTokenIds) suppress.add(id);
   return defaultSamplingParams({
-    do_sample: request.do_sample,
-    temperature: request.temperature,
-    temperature_last: request.temperature_last,
-    dynamic_temperature: request.dynamic_temperature,
-    dynatemp_low: request.dynatemp_low,
-    dynatemp_high: request.dynatemp_high,
-    dynatemp_exponent: request.dynatemp_exponent,
-    smoothing_factor: request.smoothing_factor,
-    smoothing_curve: request.smoothing_curve,
-    top_k: request.top_k,
-    top_p: request.top_p,
-    typical_p: request.typical_p,
-    epsilon_cutoff: request.epsilon_cutoff,
-    eta_cutoff: request.eta_cutoff,
-    tfs: request.tfs,
-    top_a: request.top_a,
-    min_p: request.min_p,
-    mirostat_mode: request.mirostat_mode,
-    mirostat_tau: request.mirostat_tau,
-    mirostat_eta: request.mirostat_eta,
-    xtc_threshold: request.xtc_threshold,
-    xtc_probability: request.xtc_probability,
-    top_n_sigma: request.top_n_sigma,
-    sampler_priority: request.sampler_priority,
-    repetition_penalty: request.repetition_penalty,
-    repetition_penalty_range: request.repetition_penalty_range,
-    presence_penalty: request.presence_penalty,
-    frequency_penalty: request.frequency_penalty,
-    encoder_repetition_penalty: request.encoder_repetition_penalty,
-    no_repeat_ngram_size: request.no_repeat_ngram_size,
-    dry_multiplier: request.dry_multiplier,
-    dry_base: request.dry_base,
-    dry_allowed_length: request.dry_allowed_length,
-    logit_bias: request.logit_bias,
-    logprobs: request.logprobs,
+    ...(copied as Partial<SamplingParams>),
     dry_sequence_breakers: model.drySequenceBreakers.map((b) => [...b]),
     suppress_tokens: [...suppress],
     eos_token_ids: [...model.eosTokenIds],

@@ -11,53 +11,27 @@
  *    sequence's Rng picks the token: candidates are walked in increasing token id order and the
  *    first one whose cumulative probability exceeds u is chosen.
  *
- * Random draws per sampled step: XTC draws one when active, mirostat draws one, and the final
- * pick draws one. A greedy step draws none.
+ * Random draws per sampled step: XTC draws one when active, mirostat and adaptive-p one each
+ * when active, and the final pick draws one. A greedy step draws none.
  */
 import { Candidates, Workspace } from './candidates.js';
 import { logprobsAt } from './logprobs.js';
 import { isGreedy, isProcessor, resolveSamplerOrder } from './order.js';
 import type { StageName } from './order.js';
-import {
-  applyDry,
-  applyEncoderRepetitionPenalty,
-  applyFrequencyPenalty,
-  applyLogitBias,
-  applyNoRepeatNgram,
-  applyPresencePenalty,
-  applyRepetitionPenalty,
-  applySuppressTokens,
-  clampLogit,
-  countTokens,
-  penaltyWindow,
-} from './processors.js';
-import type { LogitAccess, TokenCounts } from './processors.js';
 import { createRng } from './rng.js';
+import { stage } from './stages.js';
+import { StepContext } from './step-context.js';
 import type { LogitsMask, SamplingParams, SequenceState, StepResult } from './types.js';
-import {
-  applyDynamicTemperature,
-  applyEpsilon,
-  applyEta,
-  applyMinP,
-  applyMirostat,
-  applyQuadratic,
-  applyTemperature,
-  applyTfs,
-  applyTopA,
-  applyTopK,
-  applyTopNSigma,
-  applyTopP,
-  applyTypicalP,
-  applyXtc,
-} from './warpers.js';
 
 /** Most top candidates reported per position (OpenAI allows 5, vLLM 20). */
 export const MAX_TOP_LOGPROBS = 20;
 
 /**
- * Scratch memory is shared by every sequence of the same vocabulary size: a step is synchronous,
- * so one workspace serves them all (n x best_of sequences each holding ~8 MB would add up). A
- * step that starts while another is running (a mask that samples) gets a temporary workspace.
+ * Module-level on purpose: scratch memory is shared by every sequence of the same vocabulary
+ * size. A step is synchronous, so one workspace serves them all (n x best_of sequences each
+ * holding ~8 MB, or one per engine, would add up); it carries nothing from one step to the next
+ * (every step overwrites what it reads). `workspaceBusy` guards re-entry: a step that starts
+ * while another is running (a mask that samples) gets a temporary workspace.
  */
 let sharedWorkspace: Workspace | null = null;
 let workspaceBusy = false;
@@ -75,13 +49,14 @@ function releaseWorkspace(ws: Workspace): void {
   if (ws === sharedWorkspace) workspaceBusy = false;
 }
 
-/** A new sequence: its context starts as the prompt, its Rng from `seed`, mirostat's mu unset. */
+/** A new sequence: its context starts as the prompt, its Rng from `seed`, mirostat's and adaptive-p's state unset. */
 export function createSequenceState(promptTokens: readonly number[], seed: number): SequenceState {
   return {
     promptTokens: [...promptTokens],
     tokens: [...promptTokens],
     rng: createRng(seed),
     mirostatMu: undefined,
+    adaptiveP: undefined,
   };
 }
 
@@ -93,17 +68,11 @@ export function acceptToken(state: SequenceState, token: number): void {
 /** Where the last candidate disappeared: a stage, the mask, or the model's logits themselves. */
 export type EmptyingStage = StageName | 'mask' | 'logits';
 
-/** The request parameter to name in a 400 when a stage leaves nothing to sample. */
-const STAGE_PARAMS: Partial<Record<EmptyingStage, string>> = {
-  suppress_tokens: 'custom_token_bans',
-  logit_bias: 'logit_bias',
-  no_repeat_ngram: 'no_repeat_ngram_size',
-  dry: 'dry_multiplier',
-  repetition_penalty: 'repetition_penalty',
-  presence_penalty: 'presence_penalty',
-  frequency_penalty: 'frequency_penalty',
-  encoder_repetition_penalty: 'encoder_repetition_penalty',
-};
+/** The request parameter to name in a 400 when a stage leaves nothing to sample (processors only). */
+function errorParam(where: EmptyingStage): string | null {
+  if (where === 'mask' || where === 'logits' || !isProcessor(where)) return null;
+  return stage(where).errorParam;
+}
 
 /**
  * Thrown when nothing is left to sample: bans (custom_token_bans, ban_eos_token, logit_bias,
@@ -124,11 +93,11 @@ export class NoCandidateError extends Error {
           ? 'the mask (grammar)'
           : stage === 'logits'
             ? 'the model (every logit is -Infinity)'
-            : `${STAGE_PARAMS[stage] ?? stage}${stage === 'suppress_tokens' ? ' / ban_eos_token' : ''}`;
+            : `${errorParam(stage) ?? stage}${stage === 'suppress_tokens' ? ' / ban_eos_token' : ''}`;
     super(`no token can be sampled: ${where} removed every remaining token`);
     this.name = 'NoCandidateError';
     this.stage = stage;
-    this.param = stage === null ? null : (STAGE_PARAMS[stage] ?? null);
+    this.param = stage === null ? null : errorParam(stage);
   }
 }
 
@@ -147,17 +116,18 @@ function diagnoseEmpty(logits: Float32Array, state: SequenceState, params: Sampl
   }
   const c = new Candidates(ws);
   const context = new StepContext(ws, state, params);
-  for (const stage of resolveSamplerOrder(params)) {
-    if (!isProcessor(stage)) continue;
-    runStage(stage, c, context);
-    if (allRemoved()) return new NoCandidateError(stage);
+  for (const name of resolveSamplerOrder(params)) {
+    if (!isProcessor(name)) continue;
+    stage(name).run(c, context);
+    if (allRemoved()) return new NoCandidateError(name);
   }
   return new NoCandidateError(null);
 }
 
 /**
- * Samples the next token. Reads `logits` without modifying them; advances `state.rng` and
- * mirostat's `state.mirostatMu`; does not append the token (call `acceptToken`).
+ * Samples the next token. Reads `logits` without modifying them; advances `state.rng`,
+ * mirostat's `state.mirostatMu` and adaptive-p's `state.adaptiveP`; does not append the token
+ * (call `acceptToken`).
  *
  * `logprob` and `top_logprobs` are computed when `params.logprobs` is not null (top_logprobs
  * holds min(logprobs, 20) entries) or, for `logprob` alone, when `params.chosen_logprob` is set;
@@ -236,13 +206,13 @@ function narrow(
 ): Candidates {
   const c = new Candidates(ws);
   const context = new StepContext(ws, state, params);
-  for (const stage of resolveSamplerOrder(params)) {
-    runStage(stage, c, context);
+  for (const name of resolveSamplerOrder(params)) {
+    stage(name).run(c, context);
     if (!c.dense && c.n === 0) {
       // Warpers always keep a token and processors never leave the dense form, so either this
       // processor (placed after a truncation by sampler_priority) removed the last candidate, or
       // nothing was left when the first warper compacted the set.
-      throw isProcessor(stage) ? new NoCandidateError(stage) : diagnoseEmpty(logits, state, params, mask);
+      throw isProcessor(name) ? new NoCandidateError(name) : diagnoseEmpty(logits, state, params, mask);
     }
   }
   return c;
@@ -257,8 +227,8 @@ export interface TokenProbability {
 /**
  * The distribution `sampleToken` would draw from at this step, most likely first (ties: lower
  * token id): the same chain without the final draw. Greedy parameters give the argmax with
- * probability 1. Like `sampleToken` it advances the Rng for XTC and mirostat and updates
- * mirostat's mu, so call it on a copy of the state to inspect without side effects. Meant for
+ * probability 1. Like `sampleToken` it advances the Rng for XTC, mirostat and adaptive-p and
+ * updates their state, so call it on a copy of the state to inspect without side effects. Meant for
  * tests, tools and debugging; it lists every remaining candidate.
  */
 export function candidateDistribution(
@@ -313,141 +283,6 @@ export function processLogits(
   } finally {
     releaseWorkspace(ws);
   }
-}
-
-/** Lazily computed per-step data shared by several stages. */
-class StepContext {
-  private windowCounts: TokenCounts | undefined;
-  private promptCounts: TokenCounts | undefined;
-
-  constructor(
-    readonly ws: Workspace,
-    readonly state: SequenceState,
-    readonly params: SamplingParams,
-  ) {}
-
-  /** Distinct tokens and counts of the repetition_penalty_range window. */
-  window(): TokenCounts {
-    this.windowCounts ??= countTokens(
-      penaltyWindow(this.state.tokens, this.params.repetition_penalty_range),
-      this.ws.counts,
-    );
-    return this.windowCounts;
-  }
-
-  prompt(): TokenCounts {
-    this.promptCounts ??= countTokens(this.state.promptTokens, this.ws.counts);
-    return this.promptCounts;
-  }
-}
-
-function runStage(stage: StageName, c: Candidates, ctx: StepContext): void {
-  const p = ctx.params;
-  switch (stage) {
-    case 'encoder_repetition_penalty':
-      return withAccess(c, (acc) => applyEncoderRepetitionPenalty(acc, ctx.prompt(), p.encoder_repetition_penalty));
-    case 'repetition_penalty':
-      return withAccess(c, (acc) => applyRepetitionPenalty(acc, ctx.window(), p.repetition_penalty));
-    case 'presence_penalty':
-      return withAccess(c, (acc) => applyPresencePenalty(acc, ctx.window(), p.presence_penalty));
-    case 'frequency_penalty':
-      return withAccess(c, (acc) => applyFrequencyPenalty(acc, ctx.window(), p.frequency_penalty));
-    case 'no_repeat_ngram':
-      return withAccess(c, (acc) => applyNoRepeatNgram(acc, ctx.state.tokens, p.no_repeat_ngram_size));
-    case 'suppress_tokens':
-      return withAccess(c, (acc) => applySuppressTokens(acc, p.suppress_tokens));
-    case 'logit_bias':
-      return withAccess(c, (acc) => applyLogitBias(acc, p.logit_bias));
-    case 'dry':
-      return withAccess(c, (acc) =>
-        applyDry(acc, penaltyWindow(ctx.state.tokens, p.repetition_penalty_range), {
-          multiplier: p.dry_multiplier,
-          base: p.dry_base,
-          allowedLength: p.dry_allowed_length,
-          breakers: p.dry_sequence_breakers,
-        }),
-      );
-    case 'temperature':
-      return applyTemperature(c, p.temperature);
-    case 'dynamic_temperature':
-      return applyDynamicTemperature(c, p);
-    case 'quadratic_sampling':
-      return applyQuadratic(c, p);
-    case 'top_k':
-      return applyTopK(c, p.top_k);
-    case 'top_p':
-      return applyTopP(c, p.top_p);
-    case 'typical_p':
-      return applyTypicalP(c, p.typical_p);
-    case 'epsilon_cutoff':
-      return applyEpsilon(c, p.epsilon_cutoff);
-    case 'eta_cutoff':
-      return applyEta(c, p.eta_cutoff);
-    case 'tfs':
-      return applyTfs(c, p.tfs);
-    case 'top_a':
-      return applyTopA(c, p.top_a);
-    case 'min_p':
-      return applyMinP(c, p.min_p);
-    case 'mirostat':
-      return applyMirostat(c, p, ctx.state, ctx.ws.vocabSize);
-    case 'top_n_sigma':
-      return applyTopNSigma(c, p.top_n_sigma);
-    case 'xtc':
-      return applyXtc(c, p, ctx.state);
-  }
-}
-
-/**
- * Gives a processor access to the current logits by token id: the dense array directly, or,
- * once warpers made the set sparse, through a token -> position index (a token that is no
- * longer a candidate reads as -Infinity and ignores writes). Token ids outside the vocabulary
- * are ignored.
- */
-function withAccess(c: Candidates, run: (acc: LogitAccess) => void): void {
-  const ws = c.ws;
-  const size = ws.vocabSize;
-  const inVocab = (id: number): boolean => Number.isInteger(id) && id >= 0 && id < size;
-  if (c.dense) {
-    c.materializeScale();
-    c.invalidate();
-    const work = ws.work;
-    run({
-      get: (id) => (inVocab(id) ? work[id]! : -Infinity),
-      set: (id, v) => {
-        if (inVocab(id) && work[id]! > -Infinity) work[id] = clampLogit(v);
-      },
-      ban: (id) => {
-        if (inVocab(id)) work[id] = -Infinity;
-      },
-    });
-    return;
-  }
-  const { posOf, ids } = ws;
-  for (let i = 0; i < c.n; i++) posOf[ids[i]!] = i;
-  try {
-    const vals = ws.vals;
-    run({
-      get: (id) => (inVocab(id) && posOf[id]! >= 0 ? vals[posOf[id]!]! : -Infinity),
-      set: (id, v) => {
-        if (inVocab(id) && posOf[id]! >= 0) vals[posOf[id]!] = clampLogit(v);
-      },
-      ban: (id) => {
-        if (inVocab(id) && posOf[id]! >= 0) vals[posOf[id]!] = -Infinity;
-      },
-    });
-  } finally {
-    for (let i = 0; i < c.n; i++) posOf[ids[i]!] = -1;
-  }
-  // Edited logits may be -Infinity (bans) and are no longer in order.
-  c.invalidate();
-  const keep = ws.keep;
-  let removed = 0;
-  for (let i = 0; i < c.n; i++) {
-    keep[i] = ws.vals[i]! > -Infinity ? 1 : 0;
-    if (keep[i] === 0) removed++;
-  }
-  if (removed > 0) c.retainKept();
 }
 
 /** Index of the largest value; ties go to the lowest index. Throws if every value is -Infinity. */

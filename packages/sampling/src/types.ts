@@ -47,8 +47,20 @@ export type SamplingRequestFields = Pick<
   | 'logprobs'
 >;
 
+/** A name `sampler_priority` may hold: the spec's names, plus adaptive_p (TGW HEAD). */
+export type SamplerStageName = SamplerName | 'adaptive_p';
+
 /** Everything one step needs besides the logits and the sequence state. */
-export interface SamplingParams extends SamplingRequestFields {
+export interface SamplingParams extends Omit<SamplingRequestFields, 'sampler_priority'> {
+  /** The warper order; null: `DEFAULT_WARPER_ORDER`. See `order.ts`. */
+  sampler_priority: readonly SamplerStageName[] | null;
+  /**
+   * Adaptive-p (TGW HEAD): the target probability, in [0, 1]; 0 turns it off. Not a request field
+   * of the spec yet: see `ADAPTIVE_P_PARAMS`.
+   */
+  adaptive_target: number;
+  /** Adaptive-p: decay of the moving average of chosen-token probabilities, in [0, 0.99]. */
+  adaptive_decay: number;
   /**
    * DRY sequence breakers as token-id sequences (the engine tokenizes each breaker string).
    * A breaker of several tokens is matched as a sequence.
@@ -85,6 +97,17 @@ export interface SequenceState {
   readonly rng: Rng;
   /** Mirostat's mu; undefined until the first mirostat step initialises it to 2 * tau. */
   mirostatMu: number | undefined;
+  /** Adaptive-p's moving average; undefined until the first adaptive-p step initialises it. */
+  adaptiveP: AdaptivePState | undefined;
+}
+
+/**
+ * Adaptive-p's exponential moving average of the original probability of each chosen token:
+ * average = weightedSum / totalWeight.
+ */
+export interface AdaptivePState {
+  weightedSum: number;
+  totalWeight: number;
 }
 
 export interface TokenLogprob {

@@ -351,3 +351,54 @@ describe('a chain of warpers', () => {
     expectDist(last, { 0: 1 });
   });
 });
+
+describe('issue 11: TGW v1.14 semantics', () => {
+  it('tfs counts removed tokens as zeros and drops the last position of the vocabulary, not the last survivor', () => {
+    // TGW keeps {0: 0.731, 1: 0.269}: d2 = [0.265, 0.065] over p = [0.665, 0.245, 0.090, 0].
+    expectDist(dist([2, 1, 0, -Infinity], { tfs: 0.95 }), renormalized([2, 1, 0], [0, 1]));
+    // The same after top_k 3 removed the fourth token.
+    expectDist(dist([2, 1, 0, -1], { top_k: 3, tfs: 0.95 }), renormalized([2, 1, 0], [0, 1]));
+    // With nothing removed, the last token of the vocabulary goes: one d2 term, cdf [1] > 0.99.
+    expectDist(dist([2, 1, 0], { tfs: 0.99 }), { 0: 1 });
+  });
+
+  it('mirostat 2 keeps exactly one token when even the best exceeds mu: the lowest id of tied maxima', () => {
+    const state = makeState({ rng: fixedRng([0.99]) });
+    state.mirostatMu = 0.5; // 2^-0.5 = 0.71 > 0.25 = p of each tied maximum
+    const d = candidateDistribution(Float32Array.from([1, 3, 3, 3, 3]), state, defaultSamplingParams({ mirostat_mode: 2 }));
+    expect(d).toEqual([{ token: 1, probability: 1 }]);
+    expect(state.mirostatMu).toBeCloseTo(0.5 - 0.1 * (0 - 5), 9); // surprise 0: the survivor has p = 1
+  });
+
+  it('adaptive-p draws from its transformed distribution and carries its moving average across steps', () => {
+    const logits = logitsOf([0.5, 0.3, 0.15, 0.05]);
+    const params = defaultSamplingParams({ adaptive_target: 0.3, adaptive_decay: 0.9 });
+    const state = makeState({ rng: fixedRng([0.5]) });
+    // Equilibrium start: average = target, adapted target = 0.3; x = |p - 0.3| / 0.3.
+    const transformed = [0.5, 0.3, 0.15, 0.05].map((p) => {
+      const x = Math.abs(p - 0.3) / 0.3;
+      return 5 - (10 * x * x) / (1 + x);
+    });
+    const q = softmax(transformed);
+    // u = 0.5 walks the candidates in id order: the first whose cumulative probability exceeds 0.5.
+    let cum = 0;
+    const expected = q.findIndex((p) => (cum += p) > 0.5);
+    const first = candidateDistribution(logits, state, params);
+    expect(first).toEqual([{ token: expected, probability: 1 }]);
+    const p = [0.5, 0.3, 0.15, 0.05][expected]!;
+    expect(state.adaptiveP!.weightedSum).toBeCloseTo(p + 0.9 * (0.3 / 0.1), 6);
+    expect(state.adaptiveP!.totalWeight).toBeCloseTo(1 + 0.9 * 10, 9);
+    // The next step starts from that state (u = 0.999 picks the last token, p = 0.05).
+    const before = { ...state.adaptiveP! };
+    const next = { ...state, rng: fixedRng([0.999]) };
+    expect(candidateDistribution(logits, next, params)).toEqual([{ token: 3, probability: 1 }]);
+    expect(next.adaptiveP!.weightedSum).toBeCloseTo(0.05 + 0.9 * before.weightedSum, 6);
+    expect(next.adaptiveP!.totalWeight).toBeCloseTo(1 + 0.9 * before.totalWeight, 9);
+  });
+
+  it('adaptive-p at decay 1 behaves as TGW: decay is capped at 0.99', () => {
+    const state = makeState({ rng: fixedRng([0.2]) });
+    candidateDistribution(logitsOf([0.6, 0.4]), state, defaultSamplingParams({ adaptive_target: 0.5, adaptive_decay: 1 }));
+    expect(state.adaptiveP!.totalWeight).toBeCloseTo(1 + 0.99 * 100, 6);
+  });
+});

@@ -8,7 +8,10 @@
  * "Sorted order" below means logit descending, ties broken by the lower token id.
  */
 import type { Candidates } from './candidates.js';
-import type { SamplingParams, SequenceState } from './types.js';
+import type { StepContext } from './step-context.js';
+
+/** The one signature of every warper: it narrows or reshapes `c`, reading what it needs from `ctx`. */
+export type Warper = (c: Candidates, ctx: StepContext) => void;
 
 /**
  * Keeps the candidates whose probability (in `ws.probs`, after `c.softmax()`) is >= `threshold`,
@@ -30,7 +33,9 @@ function keepProbAtLeast(c: Candidates, threshold: number): void {
 }
 
 /** temperature: logits / T. */
-export function applyTemperature(c: Candidates, temperature: number): void {
+export const applyTemperature: Warper = (c, ctx) => divideByTemperature(c, ctx.params.temperature);
+
+function divideByTemperature(c: Candidates, temperature: number): void {
   const factor = 1 / temperature;
   // A T so small that logits / T overflows (e.g. 5e-324) is the limit T -> 0: keep the top token(s).
   if (factor > 1e4 && !(Math.abs(c.maxValue() * factor) < 1e38)) {
@@ -54,7 +59,8 @@ function keepOnlyTop(c: Candidates): void {
  * nats) of the current distribution, floored at 1e-10, and Hmax = ln(number of candidates),
  * replaced by 1e-10 when it is 0. Then logits / T.
  */
-export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void {
+export const applyDynamicTemperature: Warper = (c, ctx) => {
+  const p = ctx.params;
   const stats = c.entropyStats();
   const entropy = Math.max(stats.entropy, 1e-10);
   let maxEntropy = Math.log(stats.valid);
@@ -63,9 +69,9 @@ export function applyDynamicTemperature(c: Candidates, p: SamplingParams): void 
   // span 0 means T = low, even where the power is infinite (0 * Infinity would be NaN).
   const t = span === 0 ? p.dynatemp_low : p.dynatemp_low + span * Math.pow(entropy / maxEntropy, p.dynatemp_exponent);
   if (t === Infinity) flatten(c); // the limit T -> infinity: every candidate equally likely
-  else if (t > 0) applyTemperature(c, t);
+  else if (t > 0) divideByTemperature(c, t);
   else keepOnlyTop(c); // a temperature of 0
-}
+};
 
 /** Makes every remaining candidate equally likely: the limit of logits / T as T -> infinity. */
 function flatten(c: Candidates): void {
@@ -79,13 +85,14 @@ function flatten(c: Candidates): void {
  * d = logit - m, logit' = -k·f·d² + h·f·d³ + m, where k = (3 - s) / 2 and h = (s - 1) / 2.
  * With s = 1 this is m - f·d².
  */
-export function applyQuadratic(c: Candidates, p: SamplingParams): void {
+export const applyQuadratic: Warper = (c, ctx) => {
+  const p = ctx.params;
   const f = p.smoothing_factor;
   // Finite coefficients, so that d = 0 (the maximum) always maps to the maximum, never NaN.
   const kf = clampCoefficient(((3 - p.smoothing_curve) / 2) * f);
   const hf = clampCoefficient(((p.smoothing_curve - 1) / 2) * f);
   c.quadratic(kf, hf);
-}
+};
 
 function clampCoefficient(x: number): number {
   return Math.max(-1e300, Math.min(1e300, x));
@@ -95,7 +102,8 @@ function clampCoefficient(x: number): number {
  * top_k: keeps the k highest logits, and every candidate tied with the k-th (Hugging Face
  * removes only logits strictly below the k-th value). k >= the number of candidates is a no-op.
  */
-export function applyTopK(c: Candidates, k: number): void {
+export const applyTopK: Warper = (c, ctx) => {
+  const k = ctx.params.top_k;
   if (k >= c.n) return; // n is the vocabulary size in dense mode
 
   if (!c.dense && c.sorted) {
@@ -107,7 +115,7 @@ export function applyTopK(c: Candidates, k: number): void {
   }
   const count = c.selectTop(k, true);
   c.reorder(c.ws.sel, count, c.selectionSorted);
-}
+};
 
 /**
  * top_p: in sorted order, keeps each candidate while the probability mass of the candidates
@@ -115,29 +123,50 @@ export function applyTopK(c: Candidates, k: number): void {
  * rule (remove where the ascending cumulative sum <= 1 - top_p) written from the top.
  * Only the band of candidates that can hold the nucleus is sorted (see `keepNucleus`).
  */
-export function applyTopP(c: Candidates, topP: number): void {
+export const applyTopP: Warper = (c, ctx) => {
   if (!c.dense && c.n <= 1) return;
-  c.keepNucleus(topP);
-}
+  c.keepNucleus(ctx.params.top_p);
+};
 
 /**
  * typical_p (mass): with H the entropy, score = |-ln p - H|. In increasing score order (ties by
  * lower id), find the first candidate at which the cumulative probability reaches `mass`; keep
  * every candidate whose score is <= that candidate's score (Hugging Face's TypicalLogitsWarper).
  */
-export function applyTypicalP(c: Candidates, mass: number): void {
+export const applyTypicalP: Warper = (c, ctx) => {
+  const mass = ctx.params.typical_p;
   c.toSparse();
   if (c.n <= 1) return;
+  typicalityScores(c);
+  const order = typicalBand(c, mass);
+  const cutScore = c.ws.keys[order[typicalCut(c, order, mass)]!]!;
+  const { keys, keep } = c.ws;
+  const first = order[0]!;
+  let removed = 0;
+  for (let i = 0; i < c.n; i++) {
+    const k = keys[i]! <= cutScore || i === first ? 1 : 0;
+    keep[i] = k;
+    if (k === 0) removed++;
+  }
+  if (removed > 0) c.retainKept();
+};
+
+/** Softmax into `ws.probs` and each candidate's score |-ln p - H| into `ws.keys`. */
+function typicalityScores(c: Candidates): void {
   const { max, logZ } = c.softmax();
-  const { probs, keys, vals, ids, sel } = c.ws;
+  const { probs, keys, vals } = c.ws;
   let weighted = 0;
   for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
   const entropy = logZ - weighted;
-  for (let i = 0; i < c.n; i++) {
-    const negLogP = logZ - (vals[i]! - max);
-    keys[i] = Math.abs(negLogP - entropy);
-  }
-  // Band of small scores that holds `mass`, then sort only the band.
+  for (let i = 0; i < c.n; i++) keys[i] = Math.abs(logZ - (vals[i]! - max) - entropy);
+}
+
+/**
+ * The positions with the smallest scores that hold `mass` (the score limit doubling from 0.5),
+ * sorted by score (ties by lower id): only this band needs sorting. Never empty.
+ */
+function typicalBand(c: Candidates, mass: number): Int32Array {
+  const { probs, keys, ids, sel } = c.ws;
   let band = 0;
   for (let limit = 0.5; ; limit *= 2) {
     let m = 0;
@@ -153,102 +182,105 @@ export function applyTypicalP(c: Candidates, mass: number): void {
   }
   const order = sel.subarray(0, band);
   order.sort((a, b) => keys[a]! - keys[b]! || ids[a]! - ids[b]!);
+  return order;
+}
+
+/** Index in `order` of the cut: the number of positions whose cumulative probability is < mass, at most the last. */
+function typicalCut(c: Candidates, order: Int32Array, mass: number): number {
+  const probs = c.ws.probs;
   let cum = 0;
   let lastIndex = 0;
-  // lastIndex = number of positions whose cumulative probability is < mass, clamped to n - 1.
-  for (let i = 0; i < band; i++) {
+  for (let i = 0; i < order.length; i++) {
     cum += probs[order[i]!]!;
     if (cum < mass) lastIndex = i + 1;
     else break;
   }
-  if (lastIndex > band - 1) lastIndex = band - 1;
-  const cutScore = keys[order[lastIndex]!]!;
-  const first = order[0]!;
-  const keep = c.ws.keep;
-  let removed = 0;
-  for (let i = 0; i < c.n; i++) {
-    const k = keys[i]! <= cutScore || i === first ? 1 : 0;
-    keep[i] = k;
-    if (k === 0) removed++;
-  }
-  if (removed > 0) c.retainKept();
+  return Math.min(lastIndex, order.length - 1);
 }
 
 /** epsilon_cutoff (units of 1e-4): removes p < epsilon, except the most likely candidate(s). */
-export function applyEpsilon(c: Candidates, epsilonCutoff: number): void {
+export const applyEpsilon: Warper = (c, ctx) => {
   c.toSparse();
   c.softmax();
-  keepProbAtLeast(c, epsilonCutoff * 1e-4);
-}
+  keepProbAtLeast(c, ctx.params.epsilon_cutoff * 1e-4);
+};
 
 /**
  * eta_cutoff (units of 1e-4): eta = min(epsilon, sqrt(epsilon) · e^-H) with H the entropy in
  * nats; removes p < eta, except the most likely candidate(s).
  */
-export function applyEta(c: Candidates, etaCutoff: number): void {
+export const applyEta: Warper = (c, ctx) => {
   c.toSparse();
   const { max, logZ } = c.softmax();
   const { probs, vals } = c.ws;
   let weighted = 0;
   for (let i = 0; i < c.n; i++) weighted += probs[i]! * (vals[i]! - max);
   const entropy = logZ - weighted;
-  const epsilon = etaCutoff * 1e-4;
+  const epsilon = ctx.params.eta_cutoff * 1e-4;
   const eta = Math.min(epsilon, Math.sqrt(epsilon) * Math.exp(-entropy));
   keepProbAtLeast(c, eta);
-}
+};
 
 /**
- * tfs (tail-free sampling, z): on the sorted probabilities, d2 = |second difference|, normalized
- * to sum 1, cdf = cumulative sum. The first candidate is always kept, candidate i (1 <= i <= n-2)
- * is kept while cdf[i-1] <= z, and the last candidate is always removed (TGW's mask shift).
- * This one needs the whole tail in order, so it sorts the remaining candidates.
+ * tfs (tail-free sampling, z), as TGW computes it over the whole vocabulary: sort every token's
+ * probability (removed tokens count as probability 0, at the end), d2 = |second difference|,
+ * normalized to sum 1, cdf = its cumulative sum. The first token is always kept, token i >= 1 is
+ * kept while cdf[i-1] <= z (all of them when every d2 is 0), and the last position of the
+ * vocabulary is always removed. After a truncation that last position is a removed token, so
+ * tfs then removes no survivor on that account; the zeros also enter the second differences.
+ * Only the survivors need sorting: the zeros after them contribute p[n-2] - 2 p[n-1] and p[n-1].
  */
-export function applyTfs(c: Candidates, z: number): void {
+export const applyTfs: Warper = (c, ctx) => {
+  const z = ctx.params.tfs;
   c.sortDescending();
   const n = c.n;
   if (n <= 1) return;
   c.softmax();
   const probs = c.ws.probs;
+  const positions = ctx.vocabSize; // the length of the row TGW sorts
+  const p = (i: number): number => (i < n ? probs[i]! : 0);
+  const d2 = (i: number): number => Math.abs(p(i) - 2 * p(i + 1) + p(i + 2));
   let total = 0;
-  for (let i = 0; i + 2 < n; i++) total += Math.abs(probs[i]! - 2 * probs[i + 1]! + probs[i + 2]!);
-  // kept = 1 + number of i in [0, n-3] with cdf[i] <= z (cdf is non-decreasing), capped at n - 1.
+  for (let i = 0; i < n && i + 2 < positions; i++) total += d2(i);
   let kept = 1;
   let cdf = 0;
-  for (let i = 0; i + 2 < n; i++) {
-    cdf += Math.abs(probs[i]! - 2 * probs[i + 1]! + probs[i + 2]!) / total;
-    if (cdf > z) break; // NaN (all second differences 0) compares false: nothing more removed
+  for (let j = 1; j < n && j < positions - 1; j++) {
+    cdf += d2(j - 1) / total;
+    if (cdf > z) break; // NaN (every d2 is 0) compares false: nothing removed
     kept++;
   }
-  if (total === 0 || Number.isNaN(total)) kept = n - 1;
-  c.truncate(Math.min(kept, n - 1));
-}
+  c.truncate(kept);
+};
 
 /** top_a: removes p < top_a · pmax². */
-export function applyTopA(c: Candidates, topA: number): void {
+export const applyTopA: Warper = (c, ctx) => {
+  const topA = ctx.params.top_a;
   c.toSparse();
   c.softmax();
   const probs = c.ws.probs;
   let pmax = 0;
   for (let i = 0; i < c.n; i++) if (probs[i]! > pmax) pmax = probs[i]!;
   keepProbAtLeast(c, topA * pmax * pmax);
-}
+};
 
 /** min_p: removes p < min_p · pmax. */
-export function applyMinP(c: Candidates, minP: number): void {
+export const applyMinP: Warper = (c, ctx) => {
+  const minP = ctx.params.min_p;
   c.toSparse();
   c.softmax();
   const probs = c.ws.probs;
   let pmax = 0;
   for (let i = 0; i < c.n; i++) if (probs[i]! > pmax) pmax = probs[i]!;
   keepProbAtLeast(c, minP * pmax);
-}
+};
 
 /**
  * top_n_sigma (n): keeps logits >= max - n·σ, where σ is the standard deviation (n - 1 in the
  * denominator, as torch.std) of the finite logits. (TGW HEAD also counts removed tokens as
  * zeros in σ, against its own comment; this uses the finite logits only, as intended.)
  */
-export function applyTopNSigma(c: Candidates, nSigma: number): void {
+export const applyTopNSigma: Warper = (c, ctx) => {
+  const nSigma = ctx.params.top_n_sigma;
   c.toSparse();
   const n = c.n;
   if (n <= 1) return;
@@ -272,7 +304,7 @@ export function applyTopNSigma(c: Candidates, nSigma: number): void {
     if (k === 0) removed++;
   }
   if (removed > 0) c.retainKept();
-}
+};
 
 /**
  * XTC (exclude top choices), TGW HEAD: draws u; if u >= xtc_probability nothing happens.
@@ -280,8 +312,9 @@ export function applyTopNSigma(c: Candidates, nSigma: number): void {
  * (the last in sorted order); if that would remove an EOS or newline token, nothing is removed.
  * Consumes one draw whenever it is active.
  */
-export function applyXtc(c: Candidates, p: SamplingParams, state: SequenceState): void {
-  const u = state.rng.next();
+export const applyXtc: Warper = (c, ctx) => {
+  const p = ctx.params;
+  const u = ctx.state.rng.next();
   if (u >= p.xtc_probability) return;
   c.toSparse();
   if (c.n < 2) return;
@@ -303,64 +336,126 @@ export function applyXtc(c: Candidates, p: SamplingParams, state: SequenceState)
     keep[i] = remove ? 0 : 1;
   }
   c.retainKept();
-}
+};
 
 /**
- * Mirostat. mu starts at 2·tau and lives in the sequence state. Both modes draw a token (one
- * draw), leave only that token, and update mu ← mu - eta·(surprise - tau), where surprise is
+ * Mirostat. mu starts at 2·tau and lives in the sequence state. Both modes truncate, draw a token
+ * (one draw), leave only that token, and update mu ← mu - eta·(surprise - tau), where surprise is
  * -log2 of the chosen token's probability in the truncated, renormalized distribution.
  *
- * - Mode 2 (TGW's MirostatLogitsWarper): keep the candidates with surprise -log2 p <= mu (at
- *   least the most likely one), renormalize, draw.
+ * - Mode 2 (TGW's MirostatLogitsWarper): keep the candidates with surprise -log2 p <= mu; when
+ *   even the most likely one exceeds mu, keep exactly one token, as TGW does (the lowest id
+ *   among tied maxima).
  * - Mode 1 (the mirostat paper's algorithm, as llama.cpp implements it): estimate the Zipf exponent
  *   s from the m = 100 most likely candidates, s = Σ t_i b_i / Σ t_i² with
  *   t_i = ln((i+2)/(i+1)) and b_i = ln(p_i / p_(i+1)); with ε = s - 1 and N the vocabulary size,
- *   k = ((ε · 2^mu) / (1 - N^-ε))^(1/s); keep the top max(k, 1) candidates, renormalize, draw.
+ *   k = ((ε · 2^mu) / (1 - N^-ε))^(1/s); keep the top max(k, 1) candidates.
  */
-export function applyMirostat(c: Candidates, p: SamplingParams, state: SequenceState, vocabSize: number): void {
+export const applyMirostat: Warper = (c, ctx) => {
+  const p = ctx.params;
   const tau = p.mirostat_tau;
-  const mu = state.mirostatMu ?? 2 * tau;
+  const mu = ctx.state.mirostatMu ?? 2 * tau;
   c.toSparse();
   if (c.n === 0) return;
-  if (p.mirostat_mode === 2) {
-    c.softmax();
-    keepProbAtLeast(c, Math.pow(2, -mu));
-  } else {
-    c.softmax();
-    const { probs } = c.ws;
-    const top = c.selectTop(Math.min(100, c.n), false);
-    const sel = c.ws.sel;
-    let sumTB = 0;
-    let sumTT = 0;
-    for (let i = 0; i + 1 < top; i++) {
-      const next = probs[sel[i + 1]!]!;
-      if (!(next > 0)) break;
-      const t = Math.log((i + 2) / (i + 1));
-      const b = Math.log(probs[sel[i]!]! / next);
-      sumTB += t * b;
-      sumTT += t * t;
-    }
-    let k = 1;
-    if (sumTT > 0) {
-      const s = sumTB / sumTT;
-      const eps = s - 1;
-      const scaled =
-        Math.abs(eps) < 1e-12
-          ? Math.pow(2, mu) / Math.log(vocabSize) // the limit of eps / (1 - N^-eps) as eps -> 0
-          : (eps * Math.pow(2, mu)) / (1 - Math.pow(vocabSize, -eps));
-      const kReal = Math.pow(scaled, 1 / s);
-      k = Number.isNaN(kReal) ? c.n : Math.max(Math.floor(Math.min(kReal, c.n)), 1);
-    }
-    const count = c.selectTop(k, false);
-    c.reorder(c.ws.sel, count, c.selectionSorted);
+  c.softmax();
+  if (p.mirostat_mode === 2) keepSurprisingAtMost(c, mu);
+  else keepZipfTop(c, mu, ctx.vocabSize);
+  const chosen = drawOne(c, ctx);
+  ctx.state.mirostatMu = mu - p.mirostat_eta * (-Math.log2(chosen.probability) - tau);
+};
+
+/** Mirostat 2's truncation (`c.softmax()` done): p >= 2^-mu, or else the single best token. */
+function keepSurprisingAtMost(c: Candidates, mu: number): void {
+  const threshold = Math.pow(2, -mu);
+  const { probs, keep, ids } = c.ws;
+  let best = 0;
+  let kept = 0;
+  for (let i = 0; i < c.n; i++) {
+    keep[i] = probs[i]! >= threshold ? 1 : 0;
+    kept += keep[i]!;
+    if (probs[i]! > probs[best]! || (probs[i] === probs[best] && ids[i]! < ids[best]!)) best = i;
   }
-  const token = c.draw(state.rng.next());
+  if (kept === 0) keep[best] = 1;
+  if (kept < c.n) c.retainKept();
+}
+
+/** Mirostat 1's truncation (`c.softmax()` done): the top k of the Zipf estimate. */
+function keepZipfTop(c: Candidates, mu: number, vocabSize: number): void {
+  const { probs } = c.ws;
+  const top = c.selectTop(Math.min(100, c.n), false);
+  const sel = c.ws.sel;
+  let sumTB = 0;
+  let sumTT = 0;
+  for (let i = 0; i + 1 < top; i++) {
+    const next = probs[sel[i + 1]!]!;
+    if (!(next > 0)) break;
+    const t = Math.log((i + 2) / (i + 1));
+    const b = Math.log(probs[sel[i]!]! / next);
+    sumTB += t * b;
+    sumTT += t * t;
+  }
+  let k = 1;
+  if (sumTT > 0) {
+    const s = sumTB / sumTT;
+    const eps = s - 1;
+    const scaled =
+      Math.abs(eps) < 1e-12
+        ? Math.pow(2, mu) / Math.log(vocabSize) // the limit of eps / (1 - N^-eps) as eps -> 0
+        : (eps * Math.pow(2, mu)) / (1 - Math.pow(vocabSize, -eps));
+    const kReal = Math.pow(scaled, 1 / s);
+    k = Number.isNaN(kReal) ? c.n : Math.max(Math.floor(Math.min(kReal, c.n)), 1);
+  }
+  const count = c.selectTop(k, false);
+  c.reorder(c.ws.sel, count, c.selectionSorted);
+}
+
+/**
+ * Draws one candidate with the sequence's Rng, leaves only it, and returns it with its
+ * probability in the distribution it was drawn from. `before[i]`, if given, is read at the
+ * chosen position before the set changes (adaptive-p's original probabilities).
+ */
+function drawOne(c: Candidates, ctx: StepContext, before?: Float64Array): { token: number; probability: number; before: number } {
+  const token = c.draw(ctx.state.rng.next());
   c.softmax();
   const { probs, ids, sel } = c.ws;
   let chosen = 0;
   while (ids[chosen] !== token) chosen++;
-  const surprise = -Math.log2(probs[chosen]!);
-  state.mirostatMu = mu - p.mirostat_eta * (surprise - tau);
+  const result = { token, probability: probs[chosen]!, before: before ? before[chosen]! : Number.NaN };
   sel[0] = chosen;
   c.reorder(sel, 1, true);
+  return result;
 }
+
+/** Adaptive-p's shape constants (TGW HEAD / llama.cpp): width of the favoured band, peak, sharpness. */
+const ADAPTIVE_WIDTH = 0.3;
+const ADAPTIVE_PEAK = 5;
+const ADAPTIVE_SHARPNESS = 10;
+
+/**
+ * Adaptive-p (TGW HEAD's AdaptivePLogitsWarper): favours candidates whose probability is near a
+ * target that adapts to what was chosen before. With p the current probabilities, decay
+ * d = min(adaptive_decay, 0.99) and the moving average avg = weightedSum / totalWeight (started
+ * at equilibrium: target / (1 - d) over 1 / (1 - d)):
+ * adapted = clamp(2·target - avg, 0, 1); x = |p - adapted| / 0.3; logit' = 5 - 10·x² / (1 + x).
+ * Then one draw from softmax(logit'), only that token is left, and the average takes in the
+ * chosen token's original probability: weightedSum ← p + d·weightedSum, totalWeight ← 1 + d·totalWeight.
+ */
+export const applyAdaptiveP: Warper = (c, ctx) => {
+  const target = ctx.params.adaptive_target;
+  const decay = Math.min(ctx.params.adaptive_decay, 0.99);
+  const ema = ctx.state.adaptiveP ?? { weightedSum: target / (1 - decay), totalWeight: 1 / (1 - decay) };
+  c.toSparse();
+  if (c.n === 0) return;
+  c.softmax();
+  const average = ema.totalWeight > 0 ? ema.weightedSum / ema.totalWeight : target;
+  const adapted = Math.max(0, Math.min(1, 2 * target - average));
+  const { probs, vals, keys } = c.ws;
+  for (let i = 0; i < c.n; i++) {
+    keys[i] = probs[i]!; // the original probability, read back for the chosen token
+    const x = Math.abs(probs[i]! - adapted) / ADAPTIVE_WIDTH;
+    vals[i] = ADAPTIVE_PEAK - (ADAPTIVE_SHARPNESS * x * x) / (1 + x);
+  }
+  c.invalidate();
+  const chosen = drawOne(c, ctx, keys);
+  ctx.state.adaptiveP = { weightedSum: chosen.before + decay * ema.weightedSum, totalWeight: 1 + decay * ema.totalWeight };
+};

@@ -57,6 +57,7 @@ function allowedTokens(state: GrammarState, size = V): number[] {
  * The reference answer, computed the slow way: walk every token's bytes from the state
  * reached by `prefix` with an independent recognizer (no trie, no mask cache).
  */
+// One recognizer per grammar for the whole file: building one is the slow part of the oracle.
 const oracleRecognizers = new Map<string, Recognizer>();
 function oracle(grammar: string, prefix: Uint8Array, vocab: TokenVocabulary = gpt2): number[] {
   let recognizer = oracleRecognizers.get(grammar);

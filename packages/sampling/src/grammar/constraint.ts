@@ -100,8 +100,9 @@ interface VocabularyIndex {
 }
 
 /**
- * Built once per `tokenBytes` array (and EOS list) and shared by every grammar, so a new
- * request pays only for its grammar.
+ * Module-level on purpose: built once per `tokenBytes` array (and EOS list) and shared by every
+ * grammar, so a new request pays only for its grammar. Keyed weakly by the caller's array, so it
+ * goes when the tokenizer does; an index is immutable once built.
  */
 const indexCache = new WeakMap<readonly (Uint8Array | null)[], Map<string, VocabularyIndex>>();
 
@@ -211,18 +212,23 @@ class Constraint implements GrammarConstraint {
     return state.asciiLoops;
   }
 
+  /** The tokens allowed (or, when shorter, rejected) in `state`. */
+  private computeTokenSet(state: RecognizerState): TokenSet {
+    const { rejected, rejectedCount } = this.rejectedRuns(state);
+    return this.tokenSetFromRuns(rejected, rejectedCount);
+  }
+
   /**
    * Walks the trie from `state`, skipping the subtree of every rejected prefix. The trie's
    * tokens are stored in node order, so a rejected subtree is one contiguous run of
-   * `trie.tokens`: the walk only records those runs, and the result is copied out of them.
+   * `trie.tokens`: the walk only records those runs, as [start, end) pairs in increasing order.
    */
-  private computeTokenSet(state: RecognizerState): TokenSet {
-    const { bytes, depth, skip, tokenStart, tokens, size, asciiBelow, otherBelow } = this.trie;
+  private rejectedRuns(state: RecognizerState): { rejected: number[]; rejectedCount: number } {
+    const { bytes, depth, skip, tokenStart, size } = this.trie;
     const recognizer = this.recognizer;
     const path = this.pathStates;
     path[0] = state.id;
     let table = recognizer.transitions;
-    // Rejected runs of `tokens`, as [start, end) pairs in increasing order.
     const rejected: number[] = [];
     let rejectedCount = 0;
     let i = 0;
@@ -240,39 +246,44 @@ class Constraint implements GrammarConstraint {
         const b = tokenStart[next]!;
         if (b > a) {
           // Merge with the previous run when adjacent.
-          if (rejected.length > 0 && rejected[rejected.length - 1] === a) {
-            rejected[rejected.length - 1] = b;
-          } else {
-            rejected.push(a, b);
-          }
+          if (rejected.length > 0 && rejected[rejected.length - 1] === a) rejected[rejected.length - 1] = b;
+          else rejected.push(a, b);
           rejectedCount += b - a;
         }
         i = next;
         continue;
       }
       path[d] = to;
-      const end = skip[i]!;
-      // In a state that looped on this byte, the whole subtree is allowed when the state
-      // also loops on every byte below (checked on ASCII bytes only).
-      if (to === from && end > i + 1 && otherBelow[i] === 0) {
-        const loops = this.asciiLoops(to);
-        const m = i * 4;
-        if (
-          (asciiBelow[m]! & ~loops[0]!) === 0 &&
-          (asciiBelow[m + 1]! & ~loops[1]!) === 0 &&
-          (asciiBelow[m + 2]! & ~loops[2]!) === 0 &&
-          (asciiBelow[m + 3]! & ~loops[3]!) === 0
-        ) {
-          i = end;
-          continue;
-        }
-        table = recognizer.transitions; // asciiLoops may have reallocated it
-      }
-      i++;
+      const skipSubtree = to === from && this.subtreeLoops(i, to);
+      table = recognizer.transitions; // subtreeLoops may have reallocated it
+      i = skipSubtree ? skip[i]! : i + 1;
     }
+    return { rejected, rejectedCount };
+  }
 
-    // Keep whichever list is shorter: the allowed tokens, or the rejected ones (to which
-    // `mask` adds `outside`).
+  /**
+   * In a state that looped on node i's byte, the whole subtree is allowed when the state also
+   * loops on every byte below (checked on ASCII bytes only).
+   */
+  private subtreeLoops(i: number, state: number): boolean {
+    const { skip, asciiBelow, otherBelow } = this.trie;
+    if (!(skip[i]! > i + 1 && otherBelow[i] === 0)) return false;
+    const loops = this.asciiLoops(state);
+    const m = i * 4;
+    return (
+      (asciiBelow[m]! & ~loops[0]!) === 0 &&
+      (asciiBelow[m + 1]! & ~loops[1]!) === 0 &&
+      (asciiBelow[m + 2]! & ~loops[2]!) === 0 &&
+      (asciiBelow[m + 3]! & ~loops[3]!) === 0
+    );
+  }
+
+  /**
+   * Keeps whichever list is shorter: the allowed tokens, or the rejected ones (to which `mask`
+   * adds `outside`).
+   */
+  private tokenSetFromRuns(rejected: readonly number[], rejectedCount: number): TokenSet {
+    const tokens = this.trie.tokens;
     const allowedCount = tokens.length - rejectedCount;
     if (allowedCount <= rejectedCount + this.outside.length) {
       const ids = new Int32Array(allowedCount);

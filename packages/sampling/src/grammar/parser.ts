@@ -335,35 +335,9 @@ class Parser {
         const name = this.parseName();
         symbols = [this.ref(this.ruleFor(name, at), at)];
       } else if (c === '(') {
-        this.pos++;
-        this.skipSpace(true);
-        const id = this.generatedRule(owner, at);
-        this.rules[id]!.alternatives = this.parseAlternates(owner, true);
-        if (this.peek() !== ')') {
-          if (this.peek() === undefined) {
-            throw this.error(`missing ')' to close the '(' at ${this.lineColumn(at)}`, this.pos);
-          }
-          throw this.error(
-            `expected ')' to close the '(' at ${this.lineColumn(at)}, found ${describeChar(this.peek()!)}`,
-            this.pos,
-          );
-        }
-        this.pos++;
-        symbols = [this.ref(id, at)];
+        symbols = [this.ref(this.parseGroup(owner, at), at)];
       } else if (c === '*' || c === '+' || c === '?' || c === '{') {
-        const last = items.pop();
-        if (last === undefined) {
-          throw this.error(
-            `'${c}' must follow an item (a string, a character class, a rule name or a group)`,
-            at,
-          );
-        }
-        if (last.symbols.length === 0) {
-          throw this.error(`'${c}' cannot repeat the empty string ""`, at);
-        }
-        const [min, max] = this.parseRepetition();
-        symbols = this.repeat(owner, last.symbols, min, max, at);
-        items.push({ symbols, at: last.at });
+        items.push(this.repeatLast(items.pop(), owner, c, at));
         this.skipSpace(nested);
         continue;
       } else {
@@ -374,6 +348,39 @@ class Parser {
       this.skipSpace(nested);
     }
     return items.flatMap((item) => item.symbols);
+  }
+
+  /** A parenthesized group at `at` (the '(' is next): a generated rule; returns its id. */
+  private parseGroup(owner: string, at: number): number {
+    this.pos++;
+    this.skipSpace(true);
+    const id = this.generatedRule(owner, at);
+    this.rules[id]!.alternatives = this.parseAlternates(owner, true);
+    if (this.peek() !== ')') {
+      if (this.peek() === undefined) {
+        throw this.error(`missing ')' to close the '(' at ${this.lineColumn(at)}`, this.pos);
+      }
+      throw this.error(`expected ')' to close the '(' at ${this.lineColumn(at)}, found ${describeChar(this.peek()!)}`, this.pos);
+    }
+    this.pos++;
+    return id;
+  }
+
+  /** Applies the repetition operator `op` at `at` to the item before it. */
+  private repeatLast(
+    last: { symbols: GrammarSymbol[]; at: number } | undefined,
+    owner: string,
+    op: string,
+    at: number,
+  ): { symbols: GrammarSymbol[]; at: number } {
+    if (last === undefined) {
+      throw this.error(`'${op}' must follow an item (a string, a character class, a rule name or a group)`, at);
+    }
+    if (last.symbols.length === 0) {
+      throw this.error(`'${op}' cannot repeat the empty string ""`, at);
+    }
+    const [min, max] = this.parseRepetition();
+    return { symbols: this.repeat(owner, last.symbols, min, max, at), at: last.at };
   }
 
   private countSymbols(n: number, at: number): void {
@@ -518,90 +525,9 @@ class Parser {
    * again and is harmless, so it is accepted.
    */
   private checkLeftRecursion(): void {
-    const n = this.rules.length;
-    const nullable = new Array<boolean>(n).fill(false);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (let r = 0; r < n; r++) {
-        if (nullable[r]) continue;
-        const canBeEmpty = this.rules[r]!.alternatives.some((alt) =>
-          alt.every((sym) => sym.type === 'rule' && nullable[sym.rule]),
-        );
-        if (canBeEmpty) {
-          nullable[r] = true;
-          changed = true;
-        }
-      }
-    }
-
-    // Edges A -> B when B can be the first thing A expands to; `tail` when B ends its alternative.
-    interface Edge {
-      to: number;
-      tail: boolean;
-      sym: GrammarSymbol;
-    }
-    const edges: Edge[][] = this.rules.map((rule) => {
-      const out: Edge[] = [];
-      for (const alt of rule.alternatives) {
-        for (let j = 0; j < alt.length; j++) {
-          const sym = alt[j]!;
-          if (sym.type === 'chars') break;
-          out.push({ to: sym.rule, tail: j === alt.length - 1, sym });
-          if (!nullable[sym.rule]) break;
-        }
-      }
-      return out;
-    });
-
-    // Strongly connected components (iterative Tarjan).
-    const index = new Array<number>(n).fill(-1);
-    const low = new Array<number>(n).fill(0);
-    const component = new Array<number>(n).fill(-1);
-    const onStack = new Array<boolean>(n).fill(false);
-    const stack: number[] = [];
-    let counter = 0;
-    let components = 0;
-    for (let s = 0; s < n; s++) {
-      if (index[s] !== -1) continue;
-      const work: [number, number][] = [[s, 0]];
-      index[s] = low[s] = counter++;
-      stack.push(s);
-      onStack[s] = true;
-      while (work.length > 0) {
-        const frame = work[work.length - 1]!;
-        const [v, i] = frame;
-        const vEdges = edges[v]!;
-        if (i < vEdges.length) {
-          frame[1]++;
-          const w = vEdges[i]!.to;
-          if (index[w] === -1) {
-            index[w] = low[w] = counter++;
-            stack.push(w);
-            onStack[w] = true;
-            work.push([w, 0]);
-          } else if (onStack[w]) {
-            low[v] = Math.min(low[v]!, index[w]!);
-          }
-        } else {
-          work.pop();
-          if (work.length > 0) {
-            const parent = work[work.length - 1]![0];
-            low[parent] = Math.min(low[parent]!, low[v]!);
-          }
-          if (low[v] === index[v]) {
-            for (;;) {
-              const w = stack.pop()!;
-              onStack[w] = false;
-              component[w] = components;
-              if (w === v) break;
-            }
-            components++;
-          }
-        }
-      }
-    }
-
-    for (let a = 0; a < n; a++) {
+    const edges = this.leftEdges(this.nullableRules());
+    const component = stronglyConnectedComponents(edges);
+    for (let a = 0; a < this.rules.length; a++) {
       for (const edge of edges[a]!) {
         if (edge.tail || component[edge.to] !== component[a]) continue;
         const path = this.leftPath(edges, edge.to, a);
@@ -615,6 +541,41 @@ class Parser {
         );
       }
     }
+  }
+
+  /** Which rules can match the empty string (a fixed point over the alternatives). */
+  private nullableRules(): boolean[] {
+    const nullable = new Array<boolean>(this.rules.length).fill(false);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let r = 0; r < this.rules.length; r++) {
+        if (nullable[r]) continue;
+        const canBeEmpty = this.rules[r]!.alternatives.some((alt) =>
+          alt.every((sym) => sym.type === 'rule' && nullable[sym.rule]),
+        );
+        if (canBeEmpty) {
+          nullable[r] = true;
+          changed = true;
+        }
+      }
+    }
+    return nullable;
+  }
+
+  /** Edges A -> B when B can be the first thing A expands to; `tail` when B ends its alternative. */
+  private leftEdges(nullable: readonly boolean[]): LeftEdge[][] {
+    return this.rules.map((rule) => {
+      const out: LeftEdge[] = [];
+      for (const alt of rule.alternatives) {
+        for (let j = 0; j < alt.length; j++) {
+          const sym = alt[j]!;
+          if (sym.type === 'chars') break;
+          out.push({ to: sym.rule, tail: j === alt.length - 1, sym });
+          if (!nullable[sym.rule]) break;
+        }
+      }
+      return out;
+    });
   }
 
   /** A path of left edges from `from` to `to` (breadth-first), as the list of rules after `from`. */
@@ -635,4 +596,64 @@ class Parser {
     for (let v = to; v !== -1; v = previous.get(v)!) path.unshift(v);
     return path;
   }
+}
+
+/** A left edge of the rule graph (see `checkLeftRecursion`). */
+interface LeftEdge {
+  to: number;
+  tail: boolean;
+  sym: GrammarSymbol;
+}
+
+/** The strongly connected component of each node (iterative Tarjan). */
+function stronglyConnectedComponents(edges: readonly (readonly { to: number }[])[]): number[] {
+  const n = edges.length;
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const component = new Array<number>(n).fill(-1);
+  const onStack = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  let counter = 0;
+  let components = 0;
+  const visit = (v: number): void => {
+    index[v] = low[v] = counter++;
+    stack.push(v);
+    onStack[v] = true;
+  };
+  const closeComponent = (v: number): void => {
+    for (;;) {
+      const w = stack.pop()!;
+      onStack[w] = false;
+      component[w] = components;
+      if (w === v) break;
+    }
+    components++;
+  };
+  for (let s = 0; s < n; s++) {
+    if (index[s] !== -1) continue;
+    const work: [number, number][] = [[s, 0]];
+    visit(s);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const [v, i] = frame;
+      if (i < edges[v]!.length) {
+        frame[1]++;
+        const w = edges[v]![i]!.to;
+        if (index[w] === -1) {
+          visit(w);
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v]!, index[w]!);
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]![0];
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] === index[v]) closeComponent(v);
+    }
+  }
+  return component;
 }

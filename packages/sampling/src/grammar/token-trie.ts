@@ -27,36 +27,7 @@ export class TokenTrie {
   /** Builds the trie of every token id in `ids` (each must have bytes of length >= 1). */
   constructor(tokenBytes: readonly (Uint8Array | null)[], ids: readonly number[]) {
     const sorted = sortByBytes(tokenBytes, ids);
-    const bytes: number[] = [];
-    const depth: number[] = [];
-    const skip: number[] = [];
-    const tokenNode: number[] = [];
-    // open[k]: the node at depth k + 1 on the current path.
-    const open: number[] = [];
-    let previous: Uint8Array = new Uint8Array(0);
-    for (const id of sorted) {
-      const b = tokenBytes[id]!;
-      let common = 0;
-      while (common < b.length && common < previous.length && b[common] === previous[common]) {
-        common++;
-      }
-      for (let d = common; d < b.length; d++) {
-        const node = bytes.length;
-        // Every open node at this depth or deeper ends its subtree here.
-        for (let k = d; k < open.length; k++) skip[open[k]!] = node;
-        open.length = d;
-        open.push(node);
-        bytes.push(b[d]!);
-        depth.push(d + 1);
-        skip.push(-1);
-      }
-      // Lexicographic order puts a prefix before its extensions, so the token ends at the
-      // deepest open node, and tokens arrive in node order.
-      tokenNode.push(open[b.length - 1]!);
-      previous = b;
-    }
-    for (const node of open) skip[node] = bytes.length;
-
+    const { bytes, depth, skip, tokenNode } = buildNodes(tokenBytes, sorted);
     this.size = bytes.length;
     this.bytes = Uint8Array.from(bytes);
     this.depth = Uint32Array.from(depth);
@@ -69,10 +40,13 @@ export class TokenTrie {
       this.tokenStart[node] = t;
     }
     this.maxDepth = depth.reduce((m, d) => Math.max(m, d), 0);
-
-    // Children come after their parent in preorder: fill the byte summaries backwards.
     this.asciiBelow = new Uint32Array(this.size * 4);
     this.otherBelow = new Uint8Array(this.size);
+    this.summarizeBytes();
+  }
+
+  /** Fills `asciiBelow` and `otherBelow`: children come after their parent in preorder, so backwards. */
+  private summarizeBytes(): void {
     for (let node = this.size - 1; node >= 0; node--) {
       for (let child = node + 1; child < this.skip[node]!; child = this.skip[child]!) {
         const b = this.bytes[child]!;
@@ -83,6 +57,44 @@ export class TokenTrie {
       }
     }
   }
+}
+
+/**
+ * The trie's nodes in preorder from tokens sorted by bytes: each node's byte, depth and the node
+ * after its subtree (`skip`), and the node where each token ends.
+ */
+function buildNodes(
+  tokenBytes: readonly (Uint8Array | null)[],
+  sorted: readonly number[],
+): { bytes: number[]; depth: number[]; skip: number[]; tokenNode: number[] } {
+  const bytes: number[] = [];
+  const depth: number[] = [];
+  const skip: number[] = [];
+  const tokenNode: number[] = [];
+  // open[k]: the node at depth k + 1 on the current path.
+  const open: number[] = [];
+  let previous: Uint8Array = new Uint8Array(0);
+  for (const id of sorted) {
+    const b = tokenBytes[id]!;
+    let common = 0;
+    while (common < b.length && common < previous.length && b[common] === previous[common]) common++;
+    for (let d = common; d < b.length; d++) {
+      const node = bytes.length;
+      // Every open node at this depth or deeper ends its subtree here.
+      for (let k = d; k < open.length; k++) skip[open[k]!] = node;
+      open.length = d;
+      open.push(node);
+      bytes.push(b[d]!);
+      depth.push(d + 1);
+      skip.push(-1);
+    }
+    // Lexicographic order puts a prefix before its extensions, so the token ends at the
+    // deepest open node, and tokens arrive in node order.
+    tokenNode.push(open[b.length - 1]!);
+    previous = b;
+  }
+  for (const node of open) skip[node] = bytes.length;
+  return { bytes, depth, skip, tokenNode };
 }
 
 /**

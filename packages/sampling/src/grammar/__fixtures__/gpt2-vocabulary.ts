@@ -28,6 +28,11 @@ export interface Gpt2Vocabulary extends TokenVocabulary {
   eos: number;
 }
 
+/**
+ * Module-level on purpose: building the vocabulary (50,257 tokens decoded to bytes) takes a while
+ * and every grammar test file reads the same immutable result, so it is built once per test
+ * worker. Nothing mutates it after it is built.
+ */
 let cached: Gpt2Vocabulary | undefined;
 
 export function loadGpt2Vocabulary(): Gpt2Vocabulary {
