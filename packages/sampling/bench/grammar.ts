@@ -14,7 +14,7 @@
  * Run: npm run bench:grammar -w @textgen-spec/sampling (also part of `npm run bench`)
  */
 import { createGrammarConstraint, parseGrammar } from '../src/index.js';
-import { loadGpt2Vocabulary } from '../src/grammar/__fixtures__/gpt2-vocabulary.js';
+import { loadGpt2TokenVocabulary as loadGpt2Vocabulary } from '@textgen-spec/tiny-model/testing';
 import { DEAD, Recognizer } from '../src/grammar/recognizer.js';
 
 const ARITHMETIC = String.raw`

@@ -21,6 +21,8 @@ export function logSumExp(logits: Float32Array, max?: number): number {
   return max + Math.log(sumExp32(logits, logits.length, 1, max));
 }
 
+// Scratch space for the two-pass sums above, reused by every call to spare an allocation per
+// token; safe because JavaScript runs one call at a time and nothing keeps a reference to it.
 const sums = new Float64Array(2);
 
 /**

@@ -8,6 +8,7 @@ import { createSequenceState, defaultSamplingParams } from '../index.js';
 import type { SamplingParams, SequenceState } from '../index.js';
 import type { DeviationId } from '../tgw-deviations.js';
 
+/** Where the committed vectors are (a URL object, never modified). */
 export const VECTORS_PATH = new URL('../../vectors/tgw-vectors.json.gz', import.meta.url);
 
 interface Base {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGpt2Vocabulary } from './__fixtures__/gpt2-vocabulary.js';
+import { loadGpt2TokenVocabulary as loadGpt2Vocabulary } from '@textgen-spec/tiny-model/testing';
 import {
   createGrammarConstraint,
   parseGrammar,
