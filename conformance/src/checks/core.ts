@@ -79,6 +79,7 @@ export const coreChecks: CheckDef[] = [
     title: 'An unknown request field causes no server error',
     level: 'SHOULD',
     feature: 'completions',
+    exercises: false,
     sends: '`{"prompt": ..., "max_tokens": 2, "x_conformance_probe": true}`',
     expects: 'HTTP 200 (ignored) or a 4xx with an error envelope naming it (rejected); never a 5xx.',
     source: 'llama.cpp passes unknown fields through; vLLM accepts extras; OpenAI rejects them with 400. Any of these is fine, a crash is not.',
@@ -164,6 +165,7 @@ export const coreChecks: CheckDef[] = [
     title: 'max_tokens -1 is rejected',
     level: 'MUST',
     feature: 'max_tokens',
+    exercises: false,
     sends: '`{"prompt": ..., "max_tokens": -1}`',
     expects: 'HTTP 400 with an error envelope.',
     source: 'OpenAI `max_tokens` minimum 0; TGW HEAD and vLLM reject negatives.',
@@ -298,6 +300,26 @@ export const coreChecks: CheckDef[] = [
       const issues = ctx.env.wire.validate('error-response', rej.response.json, ctx.check.id, rej.response.exchange);
       if (issues.length > 0) fail(`the error body does not match the error-response schema: ${issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`);
       check(typeof rej.error.type === 'string', '"error.type" is not a string');
+    },
+  }),
+  define({
+    id: 'errors.type',
+    title: 'A 4xx error has a client-error type',
+    level: 'SHOULD',
+    feature: 'errors',
+    sends: '`{"prompt": ..., "max_tokens": -1}` and a body that is not JSON.',
+    expects: '`error.type` is a non-empty string that does not name a server error (e.g. "invalid_request_error", not "server_error", "internal_error" or "api_error").',
+    source: 'OpenAI sends `invalid_request_error` with a 400 and keeps `server_error`/`api_error` for 5xx; clients retry or report by type.',
+    async run(ctx) {
+      const rejections = [
+        await ctx.rejects({ prompt: PROMPTS.main, max_tokens: -1 }, 'max_tokens -1'),
+        await ctx.rejects({ raw: `{"model": ${JSON.stringify(ctx.model)}, "prompt": ` }, 'a truncated JSON body'),
+      ];
+      for (const rej of rejections) {
+        const type = rej.error.type;
+        check(typeof type === 'string' && type !== '', `HTTP ${rej.status}: error.type is ${JSON.stringify(type)}, expected a client-error type`);
+        check(!/server|internal|^api_error$/i.test(type), `HTTP ${rej.status}: error.type is ${JSON.stringify(type)}, a server-error type on a client error`);
+      }
     },
   }),
   define({

@@ -1,0 +1,76 @@
+/**
+ * Benign variations: what the specs allow a server to send differently. The self-test runs
+ * checks through each of them and requires that none fails or errs: a conformance runner
+ * that fails a server for these would fail correct servers it has not met yet.
+ *
+ * They use the fault proxy's hooks, but they are not faults: they are not in FAULTS, have
+ * no targets, and must never change a verdict.
+ */
+import { isObject } from './helpers.js';
+import type { Fault, JsonObject, SseItem } from './types.js';
+
+/** A variation: a proxy rewrite that must change no verdict, and which checks it can touch. */
+export interface Variation extends Fault {
+  /** The checks it is run with: those that read streams, or every check. */
+  scope: 'stream' | 'all';
+}
+
+const payload = (i: SseItem): string => (typeof i === 'string' ? i : JSON.stringify(i));
+
+/** An event stream written with `format` for each event's data. */
+function sse(format: (data: string) => string): (items: SseItem[]) => string {
+  return (items) => items.map((i) => format(payload(i))).join('');
+}
+
+/** A copy of a JSON value with every object's keys in reverse order. */
+function reversed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversed);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
+}
+
+/** A copy with an extra member in every object that has an `id`, a `text` or a `message` (responses, chunks, choices, errors). */
+function withExtras(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withExtras);
+  if (!isObject(value)) return value;
+  const out: JsonObject = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withExtras(v)]));
+  if ('id' in out || 'text' in out || 'message' in out) out.x_vendor_extra = { note: 'an extension member', n: 1 };
+  return out;
+}
+
+/** Splits bytes into pieces of 1 to 7 bytes, cutting anywhere (inside a UTF-8 character too). */
+function ragged(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0, n = 0; at < bytes.length; n++) {
+    const len = 1 + ((n * 5) % 7);
+    out.push(bytes.subarray(at, at + len));
+    at += len;
+  }
+  return out;
+}
+
+const json = (transform: (v: unknown) => unknown): Pick<Fault, 'response' | 'error' | 'events'> => ({
+  response: (b) => transform(b) as JsonObject,
+  error: (status, body) => ({ status, body: transform(body) }),
+  events: (items) => items.map((i) => (typeof i === 'string' ? i : (transform(i) as JsonObject))),
+});
+
+export const BENIGN_VARIATIONS: readonly Variation[] = [
+  { name: 'crlf', description: 'SSE lines end in CRLF.', targets: [], scope: 'stream', serialize: sse((d) => `data: ${d}\r\n\r\n`) },
+  { name: 'data-no-space', description: '`data:` without the optional space.', targets: [], scope: 'stream', serialize: sse((d) => `data:${d}\n\n`) },
+  { name: 'sse-comments', description: 'Comment lines (keep-alives) between and before events.', targets: [], scope: 'stream', serialize: sse((d) => `: keep-alive\n\ndata: ${d}\n: ping\n\n`) },
+  { name: 'event-message', description: 'Each event carries an `event: message` line (the default type, spelled out).', targets: [], scope: 'stream', serialize: sse((d) => `event: message\ndata: ${d}\n\n`) },
+  { name: 'split-writes', description: 'Events split across writes of 1 to 7 bytes, also inside UTF-8 characters.', targets: [], scope: 'stream', events: (items) => items, pieces: ragged },
+  { name: 'extra-fields', description: 'An extra member in every response, chunk, choice and error object.', targets: [], scope: 'all', ...json(withExtras) },
+  { name: 'reordered-keys', description: 'Every object\'s keys in reverse order.', targets: [], scope: 'all', ...json(reversed) },
+  {
+    name: 'pretty-json',
+    description: 'JSON pretty-printed: bodies over several lines, stream events as several `data:` lines.',
+    targets: [],
+    scope: 'all',
+    ...json((v) => v),
+    json: (v) => JSON.stringify(v, null, 2),
+    serialize: sse((d) => `${(d === '[DONE]' ? d : JSON.stringify(JSON.parse(d), null, 2)).split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`),
+  },
+  { name: 'connection-close', description: 'Every answer is sent with `Connection: close`.', targets: [], scope: 'all', headers: { connection: 'close' } },
+];
