@@ -103,7 +103,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
     const upstream = await fetch(target + request.path, { method: request.method, headers: request.headers, body: sendBody });
     const contentType = upstream.headers.get('content-type') ?? '';
     const isStream = /text\/event-stream/i.test(contentType);
-    if (isStream && fault && (fault.events || fault.serialize || fault.streamContentType)) return await rewriteStream(res, upstream, fault, request, state);
+    if (isStream && fault && (fault.events || fault.serialize)) return await rewriteStream(res, upstream, fault, request, state);
+    if (isStream && fault && (fault.streamContentType || fault.item || fault.frame || fault.pieces)) return await reframeStream(res, upstream, fault);
     if (!isStream && fault && (fault.response || fault.error)) return await rewriteBody(res, upstream, fault, request, state);
     // Pass through as the bytes arrive.
     res.writeHead(upstream.status, {
@@ -130,14 +131,7 @@ async function rewriteStream(res: ServerResponse, upstream: Response, fault: Fau
   }
   parser.push(decoder.decode());
   parser.end();
-  let items: SseItem[] = parser.events.map((e) => {
-    if (e.data.trim() === '[DONE]') return '[DONE]';
-    try {
-      return JSON.parse(e.data) as SseItem;
-    } catch {
-      return e.data as unknown as SseItem;
-    }
-  });
+  let items: SseItem[] = parser.events.map((e) => toItem(e.data));
   if (fault.events) items = fault.events(items, request, state, parser.events.map((e) => e.at));
   const out = fault.serialize ? fault.serialize(items) : items.map((i) => `data: ${typeof i === 'string' ? i : JSON.stringify(i)}\n\n`).join('');
   res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? contentType, 'cache-control': 'no-cache', ...fault.headers });
@@ -145,6 +139,45 @@ async function rewriteStream(res: ServerResponse, upstream: Response, fault: Fau
     res.write(piece);
     if (fault.pieces) await new Promise((r) => setTimeout(r, 2));
   }
+  res.end();
+}
+
+/** Parses one SSE data payload: [DONE], JSON, or the raw text. */
+function toItem(data: string): SseItem {
+  if (data.trim() === '[DONE]') return '[DONE]';
+  try {
+    return JSON.parse(data) as SseItem;
+  } catch {
+    return data as unknown as SseItem;
+  }
+}
+
+/** Rewrites an upstream event stream event by event, as the events arrive (timing kept). */
+async function reframeStream(res: ServerResponse, upstream: Response, fault: Fault): Promise<void> {
+  res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? upstream.headers.get('content-type') ?? '', 'cache-control': 'no-cache', ...fault.headers });
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  let sent = 0;
+  const flush = async () => {
+    for (; sent < parser.events.length; sent++) {
+      const item = (fault.item ?? ((i: SseItem) => i))(toItem(parser.events[sent]!.data));
+      const data = typeof item === 'string' ? item : JSON.stringify(item);
+      const bytes = Buffer.from(fault.frame ? fault.frame(data) : `data: ${data}\n\n`);
+      for (const piece of fault.pieces ? fault.pieces(bytes) : [bytes]) {
+        res.write(piece);
+        if (fault.pieces) await new Promise((r) => setImmediate(r));
+      }
+    }
+  };
+  if (upstream.body) {
+    for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.push(decoder.decode(chunk, { stream: true }));
+      await flush();
+    }
+  }
+  parser.push(decoder.decode());
+  parser.end();
+  await flush();
   res.end();
 }
 

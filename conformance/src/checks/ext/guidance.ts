@@ -32,17 +32,24 @@ function guidedByNegative(ctx: CheckContext, negative: string): Promise<Completi
   return greedy(ctx, PROMPTS.main, 16, { guidance_scale: 0, negative_prompt: negative });
 }
 
-/** Guidance is on: scale 0 with a negative prompt changes the main greedy answer. */
+/**
+ * Guidance is on: guidance_scale 3 without a negative prompt (so the proof does not rest on
+ * negative_prompt), or else scale 0 with the probe prompt N as negative prompt, changes the
+ * main greedy answer.
+ */
 export const GUIDANCE_ON = precondition({
   id: 'guidance.on',
   title: 'guidance_scale is honoured',
-  proof: '`guidance_scale: 0` with the probe prompt N as `negative_prompt` changes the main greedy answer (as in ext.guidance_scale).',
-  ways: [{ label: '`guidance_scale: 0`', fields: { guidance_scale: 0 } }],
+  proof:
+    '`guidance_scale: 3` without a negative prompt, or else `guidance_scale: 0` with the probe prompt N as `negative_prompt` (as in ext.guidance_scale), changes the main greedy answer.',
+  ways: [{ label: '`guidance_scale`', fields: {} }],
   async prove(ctx) {
     const { main, negative } = await guidancePrompts(ctx);
+    const alone = await greedy(ctx, PROMPTS.main, 16, { guidance_scale: 3 });
+    if (alone.text !== main.text) return 'guidance_scale 3 alone changes the answer';
     const zero = await guidedByNegative(ctx, negative.prompt);
-    if (zero.text === main.text) fail(`with guidance_scale 0 and negative_prompt ${q(negative.prompt)} the answer is still the plain greedy answer ${q(main.text, 80)}: guidance looks ignored`);
-    return `guidance_scale 0 changes the answer`;
+    if (zero.text === main.text) fail(`with guidance_scale 3, and with guidance_scale 0 and negative_prompt ${q(negative.prompt)}, the answer is still the plain greedy answer ${q(main.text, 80)}: guidance looks ignored`);
+    return 'guidance_scale 0 with a negative prompt changes the answer';
   },
 });
 

@@ -7,19 +7,12 @@
  * no targets, and must never change a verdict.
  */
 import { isObject } from './helpers.js';
-import type { Fault, JsonObject, SseItem } from './types.js';
+import type { Fault, JsonObject } from './types.js';
 
 /** A variation: a proxy rewrite that must change no verdict, and which checks it can touch. */
 export interface Variation extends Fault {
   /** The checks it is run with: those that read streams, or every check. */
   scope: 'stream' | 'all';
-}
-
-const payload = (i: SseItem): string => (typeof i === 'string' ? i : JSON.stringify(i));
-
-/** An event stream written with `format` for each event's data. */
-function sse(format: (data: string) => string): (items: SseItem[]) => string {
-  return (items) => items.map((i) => format(payload(i))).join('');
 }
 
 /** A copy of a JSON value with every object's keys in reverse order. */
@@ -49,18 +42,27 @@ function ragged(bytes: Buffer): Buffer[] {
   return out;
 }
 
-const json = (transform: (v: unknown) => unknown): Pick<Fault, 'response' | 'error' | 'events'> => ({
+const json = (transform: (v: unknown) => unknown): Pick<Fault, 'response' | 'error' | 'item'> => ({
   response: (b) => transform(b) as JsonObject,
   error: (status, body) => ({ status, body: transform(body) }),
-  events: (items) => items.map((i) => (typeof i === 'string' ? i : (transform(i) as JsonObject))),
+  item: (i) => (typeof i === 'string' ? i : (transform(i) as JsonObject)),
 });
 
+/** Pretty-printed JSON data over several `data:` lines (the client joins them with newlines). */
+function prettyFrame(data: string): string {
+  const text = data === '[DONE]' ? data : JSON.stringify(JSON.parse(data) as unknown, null, 2);
+  return `${text
+    .split('\n')
+    .map((l) => `data: ${l}`)
+    .join('\n')}\n\n`;
+}
+
 export const BENIGN_VARIATIONS: readonly Variation[] = [
-  { name: 'crlf', description: 'SSE lines end in CRLF.', targets: [], scope: 'stream', serialize: sse((d) => `data: ${d}\r\n\r\n`) },
-  { name: 'data-no-space', description: '`data:` without the optional space.', targets: [], scope: 'stream', serialize: sse((d) => `data:${d}\n\n`) },
-  { name: 'sse-comments', description: 'Comment lines (keep-alives) between and before events.', targets: [], scope: 'stream', serialize: sse((d) => `: keep-alive\n\ndata: ${d}\n: ping\n\n`) },
-  { name: 'event-message', description: 'Each event carries an `event: message` line (the default type, spelled out).', targets: [], scope: 'stream', serialize: sse((d) => `event: message\ndata: ${d}\n\n`) },
-  { name: 'split-writes', description: 'Events split across writes of 1 to 7 bytes, also inside UTF-8 characters.', targets: [], scope: 'stream', events: (items) => items, pieces: ragged },
+  { name: 'crlf', description: 'SSE lines end in CRLF.', targets: [], scope: 'stream', frame: (d) => `data: ${d}\r\n\r\n` },
+  { name: 'data-no-space', description: '`data:` without the optional space.', targets: [], scope: 'stream', frame: (d) => `data:${d}\n\n` },
+  { name: 'sse-comments', description: 'Comment lines (keep-alives) between and before events.', targets: [], scope: 'stream', frame: (d) => `: keep-alive\n\ndata: ${d}\n: ping\n\n` },
+  { name: 'event-message', description: 'Each event carries an `event: message` line (the default type, spelled out).', targets: [], scope: 'stream', frame: (d) => `event: message\ndata: ${d}\n\n` },
+  { name: 'split-writes', description: 'Events split across writes of 1 to 7 bytes, also inside UTF-8 characters.', targets: [], scope: 'stream', pieces: ragged },
   { name: 'extra-fields', description: 'An extra member in every response, chunk, choice and error object.', targets: [], scope: 'all', ...json(withExtras) },
   { name: 'reordered-keys', description: 'Every object\'s keys in reverse order.', targets: [], scope: 'all', ...json(reversed) },
   {
@@ -70,7 +72,7 @@ export const BENIGN_VARIATIONS: readonly Variation[] = [
     scope: 'all',
     ...json((v) => v),
     json: (v) => JSON.stringify(v, null, 2),
-    serialize: sse((d) => `${(d === '[DONE]' ? d : JSON.stringify(JSON.parse(d), null, 2)).split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`),
+    frame: prettyFrame,
   },
   { name: 'connection-close', description: 'Every answer is sent with `Connection: close`.', targets: [], scope: 'all', headers: { connection: 'close' } },
 ];

@@ -55,6 +55,13 @@ export interface Fault {
   events?(items: SseItem[], req: ProxyRequest, state: ProxyState, times: readonly number[]): SseItem[];
   /** Writes the stream itself (framing faults). */
   serialize?(items: SseItem[]): string;
+  /**
+   * Per-event rewrites, applied as each event arrives (the stream keeps its timing): the
+   * payload (`item`), how the event is written (`frame`, given the data; default
+   * `data: <data>\n\n`). Used when the fault has neither `events` nor `serialize`.
+   */
+  item?(item: SseItem): SseItem;
+  frame?(data: string): string;
   /** Splits a rewritten stream's bytes into separate writes (sent a few milliseconds apart). */
   pieces?(bytes: Buffer): Buffer[];
   /** Writes rewritten JSON bodies (default JSON.stringify). */
