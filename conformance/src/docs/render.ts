@@ -77,6 +77,13 @@ export function renderFaultList(faults: readonly { name: string; description: st
   return out.join('\n');
 }
 
+/** The benign variations of the self-test: what the specs allow, which must change no verdict. */
+export function renderVariationList(variations: readonly { name: string; description: string; scope: 'stream' | 'all' }[]): string {
+  const out = ['| Variation | What the proxy changes | Checks run through it |', '|---|---|---|'];
+  for (const v of variations) out.push(`| \`${v.name}\` | ${cell(v.description)} | ${v.scope === 'stream' ? 'every check tagged `stream`' : 'every check but the EXT probes'} |`);
+  return out.join('\n');
+}
+
 const STATUS: Record<FeatureStatus, string> = {
   supported: '✅ supported',
   partial: '🟡 partial',
