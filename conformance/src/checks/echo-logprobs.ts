@@ -3,7 +3,7 @@
  */
 import type { CheckContext, Completion } from './context.js';
 import { define, expect400, expectSame } from './helpers.js';
-import { codePoints, isObject, q, readChoices, readLogprobs, readUsage, type LogprobsView } from './observed.js';
+import { codePoints, isObject, q, readAnyLogprobs, readChoices, readLogprobs, readUsage, type LogprobsView, type TokenLogprobs } from './observed.js';
 import { completionTokens, greedy, logprobsOf, PROBE_SEEDS, PROMPTS, sampled } from './oracles.js';
 import { check, fail, skip } from './outcome.js';
 import type { CheckDef } from './types.js';
@@ -62,16 +62,27 @@ function near(a: unknown, b: unknown): boolean {
 }
 
 /** Entries `from..` of `got` equal entries 0.. of `ref` over `n` positions: tokens, logprobs, alternatives. */
-function expectSamePositions(got: LogprobsView, from: number, ref: LogprobsView, n: number, what: string): void {
+function expectSamePositions(got: TokenLogprobs, from: number, ref: TokenLogprobs, n: number, what: string): void {
   for (let i = 0; i < n; i++) {
     const g = from + i;
     check(got.tokens[g] === ref.tokens[i], `${what}: position ${i} is token ${q(String(got.tokens[g]))}, the reference has ${q(String(ref.tokens[i]))}`);
-    check(near(got.token_logprobs[g], ref.token_logprobs[i]), `${what}: position ${i} (${q(ref.tokens[i]!)}) has token_logprob ${got.token_logprobs[g]}, the reference ${ref.token_logprobs[i]}`);
-    const a = got.top_logprobs[g];
-    const b = ref.top_logprobs[i];
+    check(near(got.logprobs[g], ref.logprobs[i]), `${what}: position ${i} (${q(ref.tokens[i]!)}) has logprob ${got.logprobs[g]}, the reference ${ref.logprobs[i]}`);
+    const a = got.top[g];
+    const b = ref.top[i];
     const same = isObject(a) && isObject(b) && Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => near(a[k], v));
-    check(same || a === b, `${what}: position ${i} has top_logprobs ${JSON.stringify(a)}, the reference ${JSON.stringify(b)}`);
+    check(same || a === b, `${what}: position ${i} has top alternatives ${JSON.stringify(a)}, the reference ${JSON.stringify(b)}`);
   }
+}
+
+/**
+ * Choice `i`'s logprobs in either format (the legacy object or llama.cpp's chat format):
+ * the value checks judge values, and logprobs.format alone judges the format.
+ */
+function anyLogprobsOf(c: Completion, what: string, i = 0): TokenLogprobs {
+  const lp = readAnyLogprobs(c.choices[i]?.logprobs);
+  if (!lp) fail(`${what}: logprobs is ${q(JSON.stringify(c.choices[i]?.logprobs) ?? 'absent', 120)}, neither the legacy nor the chat format`);
+  check(lp.tokens.join('') === c.choices[i]!.text, () => `${what}: the logprobs tokens concatenate to ${q(lp.tokens.join(''))}, not to the text ${q(c.choices[i]!.text)}`);
+  return lp;
 }
 
 export const echoLogprobsChecks: CheckDef[] = [
@@ -246,20 +257,21 @@ export const echoLogprobsChecks: CheckDef[] = [
     sends: 'The greedy request with `logprobs: 5` (8 tokens) and a seeded temperature-1 request with `logprobs: 1` (16 tokens).',
     expects:
       'At every position the probabilities of top_logprobs sum to at most 1 (+1e-3: they are some of the outcomes of one distribution), and where the chosen token is among them its value equals token_logprobs (±1e-3).',
-    source: 'Log-probabilities of alternatives of one position are of one distribution; values scaled by a constant keep their order (and pass every ordering check) but can exceed a total of 1.',
+    source:
+      'Log-probabilities of alternatives of one position are of one distribution; values scaled by a constant keep their order (and pass every ordering check) but can exceed a total of 1. Read in the legacy or the chat format (the format is logprobs.format\'s verdict).',
     async run(ctx) {
       const seed = PROBE_SEEDS[0];
       for (const [what, res] of [
         ['logprobs 5, greedy', await withLogprobs(ctx, 5)],
         [`logprobs 1, seed ${seed}`, await sampledWithLogprobs(ctx, seed)],
       ] as const) {
-        const lp = logprobsOf(res);
-        lp.top_logprobs.forEach((top, i) => {
+        const lp = anyLogprobsOf(res, what);
+        lp.top.forEach((top, i) => {
           if (!isObject(top)) return;
           const m = mass(top);
           check(m <= 1 + 1e-3, `${what}: the alternatives of position ${i} ${JSON.stringify(top)} have probabilities summing to ${m.toFixed(4)} > 1`);
           const tok = lp.tokens[i]!;
-          if (tok in top) check(near(top[tok], lp.token_logprobs[i]), `${what}: position ${i}: top_logprobs gives ${q(tok)} ${top[tok]}, token_logprobs gives ${lp.token_logprobs[i]}`);
+          if (tok in top) check(near(top[tok], lp.logprobs[i]), `${what}: position ${i}: the alternatives give ${q(tok)} ${top[tok]}, the token's own logprob is ${lp.logprobs[i]}`);
         });
       }
     },
@@ -276,13 +288,13 @@ export const echoLogprobsChecks: CheckDef[] = [
     async run(ctx) {
       for (const seed of PROBE_SEEDS.slice(0, 3)) {
         const res = await sampledWithLogprobs(ctx, seed);
-        const lp = logprobsOf(res);
-        expectAligned(lp, res.text, completionTokens(res), `seed ${seed}`);
+        const lp = anyLogprobsOf(res, `seed ${seed}`);
+        check(lp.tokens.length === completionTokens(res), `seed ${seed}: ${lp.tokens.length} logprob entries for ${completionTokens(res)} completion tokens`);
         let below = -1;
         lp.tokens.forEach((tok, i) => {
-          const top = lp.top_logprobs[i];
-          check(isObject(top) && tok in top, () => `seed ${seed}, position ${i}: the sampled token ${q(tok)} (logprob ${lp.token_logprobs[i]}) is not among top_logprobs ${JSON.stringify(top)}`);
-          check(near(top[tok], lp.token_logprobs[i]), `seed ${seed}, position ${i}: top_logprobs gives ${q(tok)} ${top[tok]}, token_logprobs gives ${lp.token_logprobs[i]}`);
+          const top = lp.top[i];
+          check(isObject(top) && tok in top, () => `seed ${seed}, position ${i}: the sampled token ${q(tok)} (logprob ${lp.logprobs[i]}) is not among the top alternatives ${JSON.stringify(top)}`);
+          check(near(top[tok], lp.logprobs[i]), `seed ${seed}, position ${i}: the alternatives give ${q(tok)} ${top[tok]}, the token's own logprob is ${lp.logprobs[i]}`);
           if (below < 0 && top[tok]! < Math.max(...Object.values(top)) - 1e-6) below = i;
         });
         if (below >= 0) return `seed ${seed}: position ${below} sampled ${q(lp.tokens[below]!)}, not the most likely token, and it is listed`;
@@ -301,13 +313,14 @@ export const echoLogprobsChecks: CheckDef[] = [
       'The 4-token answer\'s entries equal the first 4 of the 8-token one, and the echoed answer\'s completion entries (its last ones) equal the plain ones: the same tokens, token_logprobs and top_logprobs (±1e-3). The echo comparison is left out when echo is declined or ignored.',
     source: 'A logprob belongs to a position of the sequence, not to the request\'s length or echo; values that depend on them are wrong even when each answer is consistent in itself (vLLM PR #47815, llama.cpp #27174).',
     async run(ctx) {
-      const ref = logprobsOf(await withLogprobs(ctx, 1));
-      const short = logprobsOf(await withLogprobs(ctx, 1, 4));
+      const ref = anyLogprobsOf(await withLogprobs(ctx, 1), 'max_tokens 8');
+      const short = anyLogprobsOf(await withLogprobs(ctx, 1, 4), 'max_tokens 4');
       expectSamePositions(short, 0, ref, Math.min(4, short.tokens.length, ref.tokens.length), 'max_tokens 4 vs 8');
       const res = await ctx.post({ prompt: P, max_tokens: 8, temperature: 0, logprobs: 1, echo: true });
       const choice = res.status === 200 ? readChoices(res.json, 'response')[0] : undefined;
       if (!choice || choice.text !== P + ref.tokens.join('')) return `echo not compared (${choice ? 'the echoed text lacks the prompt' : `HTTP ${res.status}`})`;
-      const echoed = readLogprobs(choice.logprobs, 'the echoed answer');
+      const echoed = readAnyLogprobs(choice.logprobs);
+      if (!echoed) fail(`the echoed answer's logprobs ${q(JSON.stringify(choice.logprobs) ?? 'absent', 120)} are neither the legacy nor the chat format`);
       expectSamePositions(echoed, echoed.tokens.length - ref.tokens.length, ref, ref.tokens.length, 'with echo vs without');
     },
   }),
