@@ -9,8 +9,9 @@ import { join, resolve } from 'node:path';
 import { findPackageRoot as findRoot } from '@textgen-spec/spec/testing';
 import * as TJS from 'typescript-json-schema';
 import { CHECKS } from '../src/checks/registry.js';
-import { CHECKS_BEGIN, CHECKS_END, FAULTS_BEGIN, FAULTS_END, renderCheckList, renderFaultList, replaceBetween } from '../src/docs/render.js';
+import { CHECKS_BEGIN, CHECKS_END, FAULTS_BEGIN, FAULTS_END, renderCheckList, renderFaultList, renderVariationList, replaceBetween } from '../src/docs/render.js';
 import { REPORT_SCHEMA_ID } from '../src/report/types.js';
+import { BENIGN_VARIATIONS } from '../src/self-test/faults/benign.js';
 import { FAULTS } from '../src/self-test/faults/index.js';
 
 /** The conformance package root (the folder with package.json), from this file's location. */
@@ -41,7 +42,12 @@ export function expectedFiles(root: string): Map<string, string> {
   const docPath = resolve(root, '../docs/conformance.md');
   let doc = readFileSync(docPath, 'utf8');
   doc = replaceBetween(doc, CHECKS_BEGIN, CHECKS_END, renderCheckList(CHECKS));
-  doc = replaceBetween(doc, FAULTS_BEGIN, FAULTS_END, renderFaultList(FAULTS));
+  doc = replaceBetween(
+    doc,
+    FAULTS_BEGIN,
+    FAULTS_END,
+    `${renderFaultList(FAULTS)}\n\nBenign variations (the self-test requires that none makes any check fail or err):\n\n${renderVariationList(BENIGN_VARIATIONS)}`,
+  );
   files.set('../docs/conformance.md', doc);
   return files;
 }

@@ -30,7 +30,18 @@ export interface RunEnv {
  * Request fields of a completion, typed by the spec's request type (which carries the TGW
  * extensions and their compat-profile string forms); `model` is added by the context.
  */
-export type Fields = Partial<CompletionRequest>;
+export type Fields = Partial<CompletionRequest> & NativeAlternatives;
+
+/**
+ * Fields of other servers' own APIs that a precondition may try as the server's own way of
+ * switching a feature on (see preconditions.ts), after the text-generation-webui field.
+ */
+export interface NativeAlternatives {
+  /** llama.cpp: the mirostat version (0 off, 1, 2); TGW calls it mirostat_mode. */
+  mirostat?: number;
+  /** llama.cpp: dynamic temperature spans temperature ± dynatemp_range (0 off). */
+  dynatemp_range?: number;
+}
 
 /**
  * A request body the spec's type does not allow, sent on purpose (a wrong type, an unknown
@@ -90,9 +101,23 @@ export interface Rejection {
   response: HttpResponse;
 }
 
+/** A precondition that holds, and the way that met it (see preconditions.ts). */
+export interface Met {
+  id: string;
+  /** The way that worked, e.g. "`mirostat_mode: 2`". */
+  label: string;
+  /** Its switch fields, for the check's own requests. */
+  fields: Fields;
+  /** What the switch is compared with ({} unless the way says otherwise). */
+  base: Fields;
+  evidence: string;
+}
+
 export class CheckContext {
   /** Exchanges made for this check (its own and those of shared oracles it used). */
   readonly exchanges: Exchange[] = [];
+  /** The check's preconditions, once established (by the runner, before the check runs). */
+  readonly met = new Map<string, Met>();
   private readonly notes: string[] = [];
 
   constructor(
@@ -106,6 +131,13 @@ export class CheckContext {
 
   get profile(): Profile {
     return this.env.profile;
+  }
+
+  /** How precondition `id` was met; throws when the check did not list it in `requires`. */
+  switchOf(id: string): Met {
+    const met = this.met.get(id);
+    if (!met) throw new Error(`${this.check.id} uses precondition ${id} without listing it in \`requires\``);
+    return met;
   }
 
   /** Adds a line to the result message (shown for passing checks too). */

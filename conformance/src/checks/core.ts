@@ -79,6 +79,7 @@ export const coreChecks: CheckDef[] = [
     title: 'An unknown request field causes no server error',
     level: 'SHOULD',
     feature: 'completions',
+    exercises: false,
     sends: '`{"prompt": ..., "max_tokens": 2, "x_conformance_probe": true}`',
     expects: 'HTTP 200 (ignored) or a 4xx with an error envelope naming it (rejected); never a 5xx.',
     source: 'llama.cpp passes unknown fields through; vLLM accepts extras; OpenAI rejects them with 400. Any of these is fine, a crash is not.',
@@ -164,6 +165,7 @@ export const coreChecks: CheckDef[] = [
     title: 'max_tokens -1 is rejected',
     level: 'MUST',
     feature: 'max_tokens',
+    exercises: false,
     sends: '`{"prompt": ..., "max_tokens": -1}`',
     expects: 'HTTP 400 with an error envelope.',
     source: 'OpenAI `max_tokens` minimum 0; TGW HEAD and vLLM reject negatives.',
@@ -298,6 +300,34 @@ export const coreChecks: CheckDef[] = [
       const issues = ctx.env.wire.validate('error-response', rej.response.json, ctx.check.id, rej.response.exchange);
       if (issues.length > 0) fail(`the error body does not match the error-response schema: ${issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`);
       check(typeof rej.error.type === 'string', '"error.type" is not a string');
+    },
+  }),
+  define({
+    id: 'errors.type',
+    title: 'A 4xx error has a client-error type',
+    level: 'SHOULD',
+    feature: 'errors',
+    sends: '`{"prompt": ..., "temperature": "hot"}`, `{"prompt": ..., "max_tokens": -1}` and a body that is not JSON.',
+    expects:
+      'Each answer that is a 4xx with an error envelope has an `error.type` that is a non-empty string not naming a server error (e.g. "invalid_request_error", not "server_error", "internal_error" or "api_error"). Whether each request is rejected at all is other checks\' business (skipped when none is).',
+    source: 'OpenAI sends `invalid_request_error` with a 400 and keeps `server_error`/`api_error` for 5xx; clients retry or report by type.',
+    async run(ctx) {
+      const answers = [
+        await ctx.post(invalid({ prompt: PROMPTS.main, temperature: 'hot' })),
+        await ctx.post({ prompt: PROMPTS.main, max_tokens: -1 }),
+        await ctx.send('POST', '/v1/completions', { raw: `{"model": ${JSON.stringify(ctx.model)}, "prompt": ` }),
+      ];
+      let judged = 0;
+      for (const res of answers) {
+        const error = isObject(res.json) && isObject(res.json.error) ? res.json.error : undefined;
+        if (res.status < 400 || res.status >= 500 || !error) continue;
+        judged++;
+        const type = error.type;
+        check(typeof type === 'string' && type !== '', `HTTP ${res.status}: error.type is ${JSON.stringify(type)}, expected a client-error type`);
+        check(!/server|internal|^api_error$/i.test(type), `HTTP ${res.status}: error.type is ${JSON.stringify(type)}, a server-error type on a client error`);
+      }
+      if (judged === 0) skip('none of the three invalid requests got a 4xx with an error envelope (see errors.wrong-type, max_tokens.negative, errors.malformed-json)');
+      return `${judged} client error(s) with client-error types`;
     },
   }),
   define({

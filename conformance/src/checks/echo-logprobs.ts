@@ -3,9 +3,9 @@
  */
 import type { CheckContext, Completion } from './context.js';
 import { define, expect400, expectSame } from './helpers.js';
-import { codePoints, isObject, q, readLogprobs, readUsage, type LogprobsView } from './observed.js';
-import { completionTokens, greedy, logprobsOf, PROMPTS } from './oracles.js';
-import { check, fail } from './outcome.js';
+import { codePoints, isObject, q, readAnyLogprobs, readChoices, readLogprobs, readUsage, type LogprobsView, type TokenLogprobs } from './observed.js';
+import { completionTokens, greedy, logprobsOf, PROBE_SEEDS, PROMPTS, sampled } from './oracles.js';
+import { check, fail, skip } from './outcome.js';
 import type { CheckDef } from './types.js';
 
 const P = PROMPTS.main;
@@ -44,6 +44,45 @@ function expectOffsets(lp: LogprobsView, what: string): void {
     const len = codePoints(lp.tokens[i]!);
     check(step === len, `${what}: text_offset[${i + 1}] - text_offset[${i}] = ${step}, but token ${i} ${q(lp.tokens[i]!)} has ${len} characters`);
   }
+}
+
+/** Probability mass of one top_logprobs entry. */
+function mass(top: Record<string, number>): number {
+  return Object.values(top).reduce((a, v) => a + Math.exp(v), 0);
+}
+
+/** A seeded temperature-1 answer with `logprobs: 1` (shared). */
+function sampledWithLogprobs(ctx: CheckContext, seed: number): Promise<Completion> {
+  return sampled(ctx, P, 16, seed, { logprobs: 1 });
+}
+
+/** Two logprobs values agree (both null, or numbers within 1e-3). */
+function near(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-3);
+}
+
+/** Entries `from..` of `got` equal entries 0.. of `ref` over `n` positions: tokens, logprobs, alternatives. */
+function expectSamePositions(got: TokenLogprobs, from: number, ref: TokenLogprobs, n: number, what: string): void {
+  for (let i = 0; i < n; i++) {
+    const g = from + i;
+    check(got.tokens[g] === ref.tokens[i], `${what}: position ${i} is token ${q(String(got.tokens[g]))}, the reference has ${q(String(ref.tokens[i]))}`);
+    check(near(got.logprobs[g], ref.logprobs[i]), `${what}: position ${i} (${q(ref.tokens[i]!)}) has logprob ${got.logprobs[g]}, the reference ${ref.logprobs[i]}`);
+    const a = got.top[g];
+    const b = ref.top[i];
+    const same = isObject(a) && isObject(b) && Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => near(a[k], v));
+    check(same || a === b, `${what}: position ${i} has top alternatives ${JSON.stringify(a)}, the reference ${JSON.stringify(b)}`);
+  }
+}
+
+/**
+ * Choice `i`'s logprobs in either format (the legacy object or llama.cpp's chat format):
+ * the value checks judge values, and logprobs.format alone judges the format.
+ */
+function anyLogprobsOf(c: Completion, what: string, i = 0): TokenLogprobs {
+  const lp = readAnyLogprobs(c.choices[i]?.logprobs);
+  if (!lp) fail(`${what}: logprobs is ${q(JSON.stringify(c.choices[i]?.logprobs) ?? 'absent', 120)}, neither the legacy nor the chat format`);
+  check(lp.tokens.join('') === c.choices[i]!.text, () => `${what}: the logprobs tokens concatenate to ${q(lp.tokens.join(''))}, not to the text ${q(c.choices[i]!.text)}`);
+  return lp;
 }
 
 export const echoLogprobsChecks: CheckDef[] = [
@@ -135,6 +174,7 @@ export const echoLogprobsChecks: CheckDef[] = [
     title: 'Without logprobs, choices carry "logprobs": null',
     level: 'MUST',
     feature: 'logprobs',
+    exercises: false,
     sends: 'The main greedy request (no logprobs), the same with `"logprobs": null`, and a streamed one.',
     expects: 'Every choice and every chunk choice has `"logprobs": null`.',
     source: 'vLLM `test_no_logprobs`; TGW v1.14 returned `{"top_logprobs": [{}]}` when not asked (8aeaa763).',
@@ -209,6 +249,82 @@ export const echoLogprobsChecks: CheckDef[] = [
     },
   }),
   define({
+    id: 'logprobs.distribution',
+    title: 'Each top_logprobs entry is a possible distribution that agrees with token_logprobs',
+    level: 'MUST',
+    feature: 'logprobs',
+    optional: true,
+    sends: 'The greedy request with `logprobs: 5` (8 tokens) and a seeded temperature-1 request with `logprobs: 1` (16 tokens).',
+    expects:
+      'At every position the probabilities of top_logprobs sum to at most 1 (+1e-3: they are some of the outcomes of one distribution), and where the chosen token is among them its value equals token_logprobs (±1e-3).',
+    source:
+      'Log-probabilities of alternatives of one position are of one distribution; values scaled by a constant keep their order (and pass every ordering check) but can exceed a total of 1. Read in the legacy or the chat format (the format is logprobs.format\'s verdict).',
+    async run(ctx) {
+      const seed = PROBE_SEEDS[0];
+      for (const [what, res] of [
+        ['logprobs 5, greedy', await withLogprobs(ctx, 5)],
+        [`logprobs 1, seed ${seed}`, await sampledWithLogprobs(ctx, seed)],
+      ] as const) {
+        const lp = anyLogprobsOf(res, what);
+        lp.top.forEach((top, i) => {
+          if (!isObject(top)) return;
+          const m = mass(top);
+          check(m <= 1 + 1e-3, `${what}: the alternatives of position ${i} ${JSON.stringify(top)} have probabilities summing to ${m.toFixed(4)} > 1`);
+          const tok = lp.tokens[i]!;
+          if (tok in top) check(near(top[tok], lp.logprobs[i]), `${what}: position ${i}: the alternatives give ${q(tok)} ${top[tok]}, the token's own logprob is ${lp.logprobs[i]}`);
+        });
+      }
+    },
+  }),
+  define({
+    id: 'logprobs.sampled-in-top',
+    title: 'When sampling, the sampled token is always among top_logprobs',
+    level: 'MUST',
+    feature: 'logprobs',
+    optional: true,
+    sends: '`{"temperature": 1, "seed": s, "logprobs": 1, "max_tokens": 16}` for up to 3 probe seeds, until some sampled token is not the most likely one.',
+    expects: 'At every position the sampled token is in top_logprobs (which then has up to 2 entries) with the value of token_logprobs (±1e-3). Skipped when every sampled token was the most likely one (the extra entry never needed).',
+    source: 'OpenAI `logprobs`: "the API will always return the logprob of the sampled token, so there may be up to logprobs+1 elements in the response".',
+    async run(ctx) {
+      for (const seed of PROBE_SEEDS.slice(0, 3)) {
+        const res = await sampledWithLogprobs(ctx, seed);
+        const lp = anyLogprobsOf(res, `seed ${seed}`);
+        check(lp.tokens.length === completionTokens(res), `seed ${seed}: ${lp.tokens.length} logprob entries for ${completionTokens(res)} completion tokens`);
+        let below = -1;
+        lp.tokens.forEach((tok, i) => {
+          const top = lp.top[i];
+          check(isObject(top) && tok in top, () => `seed ${seed}, position ${i}: the sampled token ${q(tok)} (logprob ${lp.logprobs[i]}) is not among the top alternatives ${JSON.stringify(top)}`);
+          check(near(top[tok], lp.logprobs[i]), `seed ${seed}, position ${i}: the alternatives give ${q(tok)} ${top[tok]}, the token's own logprob is ${lp.logprobs[i]}`);
+          if (below < 0 && top[tok]! < Math.max(...Object.values(top)) - 1e-6) below = i;
+        });
+        if (below >= 0) return `seed ${seed}: position ${below} sampled ${q(lp.tokens[below]!)}, not the most likely token, and it is listed`;
+      }
+      skip('every sampled token of 3 seeds was the most likely one, so a sampled token outside the top alternatives never came up');
+    },
+  }),
+  define({
+    id: 'logprobs.consistent',
+    title: 'A position carries the same logprobs at any max_tokens and with echo',
+    level: 'SHOULD',
+    feature: 'logprobs',
+    optional: true,
+    sends: 'The greedy request with `logprobs: 1` at `max_tokens` 8 and 4, and at 8 with `echo: true`.',
+    expects:
+      'The 4-token answer\'s entries equal the first 4 of the 8-token one, and the echoed answer\'s completion entries (its last ones) equal the plain ones: the same tokens, token_logprobs and top_logprobs (±1e-3). The echo comparison is left out when echo is declined or ignored.',
+    source: 'A logprob belongs to a position of the sequence, not to the request\'s length or echo; values that depend on them are wrong even when each answer is consistent in itself (vLLM PR #47815, llama.cpp #27174).',
+    async run(ctx) {
+      const ref = anyLogprobsOf(await withLogprobs(ctx, 1), 'max_tokens 8');
+      const short = anyLogprobsOf(await withLogprobs(ctx, 1, 4), 'max_tokens 4');
+      expectSamePositions(short, 0, ref, Math.min(4, short.tokens.length, ref.tokens.length), 'max_tokens 4 vs 8');
+      const res = await ctx.post({ prompt: P, max_tokens: 8, temperature: 0, logprobs: 1, echo: true });
+      const choice = res.status === 200 ? readChoices(res.json, 'response')[0] : undefined;
+      if (!choice || choice.text !== P + ref.tokens.join('')) return `echo not compared (${choice ? 'the echoed text lacks the prompt' : `HTTP ${res.status}`})`;
+      const echoed = readAnyLogprobs(choice.logprobs);
+      if (!echoed) fail(`the echoed answer's logprobs ${q(JSON.stringify(choice.logprobs) ?? 'absent', 120)} are neither the legacy nor the chat format`);
+      expectSamePositions(echoed, echoed.tokens.length - ref.tokens.length, ref, ref.tokens.length, 'with echo vs without');
+    },
+  }),
+  define({
     id: 'logprobs.text-offset',
     title: 'text_offset advances by the length of each token',
     level: 'SHOULD',
@@ -271,6 +387,7 @@ export const echoLogprobsChecks: CheckDef[] = [
     title: 'logprobs -1 is rejected',
     level: 'MUST',
     feature: 'logprobs',
+    exercises: false,
     sends: '`{"logprobs": -1}`',
     expects: 'HTTP 400 with an error envelope.',
     source: 'OpenAI `logprobs` minimum 0; vLLM `check_logprobs`.',
@@ -284,6 +401,7 @@ export const echoLogprobsChecks: CheckDef[] = [
     level: 'MUST',
     strictOnly: true,
     feature: 'logprobs',
+    exercises: false,
     sends: '`{"logprobs": 6}`',
     expects: 'HTTP 400 (strict). vLLM accepts up to 20 and TGW has no bound, so in compat this is INFO.',
     source: 'OpenAI `logprobs` maximum 5.',

@@ -1,8 +1,8 @@
 /**
  * `seed` and determinism; the streaming wire format; `stream_options`.
  */
-import { invalid, type StreamResult } from './context.js';
-import { define, expect400, expectSame, finishOf } from './helpers.js';
+import { invalid, type CheckContext, type StreamResult } from './context.js';
+import { define, expect400, expectSame, finishOf, sleep } from './helpers.js';
 import { isObject, q, readChoices, readUsage } from './observed.js';
 import { completionTokens, divergence, greedy, PROBE_SEEDS, PROMPTS, sampled, uncertainPoint } from './oracles.js';
 import { check, fail, skip } from './outcome.js';
@@ -19,6 +19,55 @@ function fmtTop(top: Record<string, number>): string {
 /** The main greedy request streamed (shared). */
 function mainStream(ctx: Parameters<CheckDef['run']>[0]): Promise<StreamResult> {
   return ctx.shared('stream:main', (c) => c.stream({ prompt: P, max_tokens: 16, temperature: 0 }));
+}
+
+/** How long the long stream of stream.chunk-shape aims to last, in milliseconds. */
+const LONG_STREAM_MS = 1300;
+
+/**
+ * A stream long enough to cross a second boundary: max_tokens from the main greedy
+ * answer's speed (enough for LONG_STREAM_MS, 16 to 512 tokens), started so that a second
+ * boundary of this machine's clock falls in its middle (a local server shares the clock).
+ * When the chunks of that stream all arrived within one second of this clock (the speed
+ * changed), a second stream is aimed with the first one's measured timing.
+ */
+async function longStream(ctx: CheckContext): Promise<{ res: StreamResult; tokens: number; ms: number; crossed: boolean }> {
+  const plain = await greedy(ctx, P, 16);
+  const perToken = Math.max(0.05, plain.exchange.durationMs / Math.max(1, completionTokens(plain)));
+  let tokens = Math.min(512, Math.max(16, Math.ceil(LONG_STREAM_MS / perToken)));
+  let middle = Math.min(500, (tokens * perToken) / 2);
+  let last: { res: StreamResult; tokens: number; ms: number; crossed: boolean } | undefined;
+  for (let attempt = 0; attempt < 2 && !last?.crossed; attempt++) {
+    await sleep((2000 - (middle % 1000) - (Date.now() % 1000)) % 1000);
+    const t0 = Date.now();
+    const res = await ctx.stream({ prompt: P, max_tokens: tokens, temperature: 0 });
+    const t1 = Date.now();
+    const times = res.response.sse.events.map((e) => e.at);
+    const span = times.length > 0 ? Math.max(...times) - Math.min(...times) : 0;
+    last = { res, tokens, ms: t1 - t0, crossed: Math.floor((t1 - span) / 1000) !== Math.floor(t1 / 1000) };
+    middle = t1 - t0 - span / 2;
+    if (span < 300) tokens = Math.min(512, tokens * 2);
+  }
+  return last!;
+}
+
+/** Fails unless every chunk has the shape of a text_completion and the first chunk's id and created. */
+function expectChunkShape(res: StreamResult, what: string): void {
+  const first = res.chunks[0];
+  check(first, `${what}: no chunks`);
+  res.chunks.forEach((c, n) => {
+    check(c.object === 'text_completion', `${what}, chunk ${n}: "object" is ${JSON.stringify(c.object)}, expected "text_completion"`);
+    check(typeof c.id === 'string' && c.id === first.id, `${what}, chunk ${n}: "id" is ${JSON.stringify(c.id)}, the first chunk's is ${JSON.stringify(first.id)}`);
+    check(typeof c.created === 'number' && c.created === first.created, `${what}, chunk ${n}: "created" is ${JSON.stringify(c.created)}, the first chunk's is ${JSON.stringify(first.created)}`);
+    check(typeof c.model === 'string', `${what}, chunk ${n}: "model" is ${JSON.stringify(c.model)}`);
+    check(Array.isArray(c.choices), `${what}, chunk ${n}: no "choices" array`);
+    c.choices.forEach((ch, i) => {
+      check(isObject(ch), `${what}, chunk ${n}: choices[${i}] is not an object`);
+      check(typeof ch.text === 'string', `${what}, chunk ${n}: choices[${i}].text is ${JSON.stringify(ch.text)}`);
+      check(typeof ch.index === 'number', `${what}, chunk ${n}: choices[${i}].index is ${JSON.stringify(ch.index)}`);
+      check('logprobs' in ch && 'finish_reason' in ch, `${what}, chunk ${n}: choices[${i}] lacks "logprobs" or "finish_reason" (null when not set)`);
+    });
+  });
 }
 
 export const seedStreamChecks: CheckDef[] = [
@@ -88,11 +137,12 @@ export const seedStreamChecks: CheckDef[] = [
     title: 'A seeded sample does not change when other requests run beside it',
     level: 'SHOULD',
     feature: 'seed',
-    sends: 'A seeded temperature-1 request alone, then 3 copies of it at once with 3 differently seeded requests interleaved.',
-    expects: 'Every copy equals the lone answer.',
+    exclusive: true,
+    sends: 'A seeded temperature-1 request alone (no other check in flight), then 3 copies of it at once with 3 differently seeded requests interleaved.',
+    expects: 'Every copy equals the lone answer (not only each other: a server that reseeds under load can agree with itself).',
     source: 'vllm#1595 (batching breaks per-request seeds), #51226; llama.cpp FIXME on slots other than 0.',
     async run(ctx) {
-      const alone = await sampled(ctx, P, 16, 7);
+      const alone = await ctx.complete({ prompt: P, max_tokens: 16, temperature: 1, seed: 7 });
       const mixed = await Promise.all(
         [7, 8, 7, 9, 7, 10].map((seed, i) => ctx.complete({ prompt: i % 2 ? PROMPTS.second : P, max_tokens: 16, temperature: 1, seed: i % 2 ? seed : 7 })),
       );
@@ -182,27 +232,16 @@ export const seedStreamChecks: CheckDef[] = [
     level: 'MUST',
     feature: 'streaming',
     tags: ['stream'],
-    sends: 'The main greedy request, streamed.',
+    sends: `The main greedy request, streamed; then the main prompt streamed with \`max_tokens\` enough for about ${LONG_STREAM_MS / 1000} s at the server's speed (16 to 512 tokens), started so that a second boundary falls in its middle (a second try aimed by the first one's timing when its chunks all came within one second).`,
     expects:
-      'Every chunk: `object` "text_completion" (not "text_completion.chunk"), the same `id` and `created` in all chunks, `model`, and choices with `text` (string), `index`, `logprobs` and `finish_reason` (null until the end).',
-    source: 'OpenAI: "both the streamed and non-streamed response objects share the same shape"; TGW v1.14 used "text_completion.chunk".',
+      'Every chunk of both streams: `object` "text_completion" (not "text_completion.chunk"), the same `id` and `created` as the first chunk (also across a second boundary), `model`, and choices with `text` (string), `index`, `logprobs` and `finish_reason` (null until the end).',
+    source:
+      'OpenAI: "both the streamed and non-streamed response objects share the same shape"; TGW v1.14 used "text_completion.chunk"; llama.cpp stamps each chunk with its own `created`, which shows only in a stream that crosses a second.',
     async run(ctx) {
-      const res = await mainStream(ctx);
-      const first = res.chunks[0];
-      check(first, 'no chunks');
-      res.chunks.forEach((c, n) => {
-        check(c.object === 'text_completion', `chunk ${n}: "object" is ${JSON.stringify(c.object)}, expected "text_completion"`);
-        check(typeof c.id === 'string' && c.id === first.id, `chunk ${n}: "id" is ${JSON.stringify(c.id)}, the first chunk's is ${JSON.stringify(first.id)}`);
-        check(typeof c.created === 'number' && c.created === first.created, `chunk ${n}: "created" is ${JSON.stringify(c.created)}, the first chunk's is ${JSON.stringify(first.created)}`);
-        check(typeof c.model === 'string', `chunk ${n}: "model" is ${JSON.stringify(c.model)}`);
-        check(Array.isArray(c.choices), `chunk ${n}: no "choices" array`);
-        c.choices.forEach((ch, i) => {
-          check(isObject(ch), `chunk ${n}: choices[${i}] is not an object`);
-          check(typeof ch.text === 'string', `chunk ${n}: choices[${i}].text is ${JSON.stringify(ch.text)}`);
-          check(typeof ch.index === 'number', `chunk ${n}: choices[${i}].index is ${JSON.stringify(ch.index)}`);
-          check('logprobs' in ch && 'finish_reason' in ch, `chunk ${n}: choices[${i}] lacks "logprobs" or "finish_reason" (null when not set)`);
-        });
-      });
+      expectChunkShape(await mainStream(ctx), 'main stream');
+      const long = await longStream(ctx);
+      expectChunkShape(long.res, `${long.tokens}-token stream`);
+      return `the long stream (${long.tokens} tokens) lasted ${long.ms} ms${long.crossed ? ' across a second boundary of this machine\'s clock' : ' and crossed no second boundary here: created across seconds unobserved'}`;
     },
   }),
   define({
@@ -370,6 +409,7 @@ export const seedStreamChecks: CheckDef[] = [
     title: 'Without include_usage, no chunk carries usage',
     level: 'SHOULD',
     feature: 'stream_options',
+    exercises: false,
     tags: ['stream'],
     sends: 'The main greedy request, streamed, without stream_options.',
     expects: 'No chunk has a non-null `usage`.',
@@ -384,6 +424,7 @@ export const seedStreamChecks: CheckDef[] = [
     title: 'stream_options without stream is rejected',
     level: 'SHOULD',
     feature: 'stream_options',
+    exercises: false,
     sends: '`{"stream": false, "stream_options": {"include_usage": true}}`',
     expects: 'HTTP 400 with an error envelope.',
     source: 'OpenAI: "Only set this when you set stream: true"; vLLM rejects it.',

@@ -81,6 +81,25 @@ export const stopChecks: CheckDef[] = [
     },
   }),
   define({
+    id: 'stop.every-position',
+    title: 'A stop string is honoured at every position of a 4-string array',
+    level: 'MUST',
+    feature: 'stop',
+    sends: '`stop` arrays of 4 strings: S (cut from a third of the way into T) at positions 0, 2 and 3, the other entries strings that never occur (position 1 is stop.array\'s).',
+    expects: 'Each time text == T up to the first occurrence of S, finish_reason "stop".',
+    source: 'OpenAI `StopConfiguration`: up to 4 sequences, each of which ends the text; a server that reads one entry (the first, the last) passes a check that always puts the match in the same place.',
+    async run(ctx) {
+      const t = await longText(ctx);
+      const w = firstWindow(t.text, Math.floor(t.text.length / 3), 4);
+      if (!w) skip(`no usable window in ${q(t.text)}`);
+      for (const at of [0, 2, 3]) {
+        const stop = [1, 2, 3].map((n) => NEVER.replace('⟫', `-${n}⟫`));
+        stop.splice(at, 0, w.s);
+        await expectCut(ctx, t, stop, t.text.slice(0, w.at), `stop at position ${at}`);
+      }
+    },
+  }),
+  define({
     id: 'stop.earliest-match',
     title: 'Several stops: the text ends at the earliest match, not the first listed',
     level: 'SHOULD',
@@ -240,6 +259,7 @@ export const stopChecks: CheckDef[] = [
     level: 'MUST',
     strictOnly: true,
     feature: 'stop',
+    exercises: false,
     sends: '`stop` with 5 strings.',
     expects: 'HTTP 400 with an error envelope (strict). TGW, llama.cpp and vLLM accept any number, so in the compat profile this is INFO.',
     source: 'OpenAI `StopConfiguration`: "Up to 4 sequences" (maxItems 4).',

@@ -5,6 +5,7 @@
 import type { CheckContext } from './context.js';
 import type { FeatureId } from './features.js';
 import type { Level } from './outcome.js';
+import type { Precondition } from './preconditions.js';
 
 /** A check definition. Checks are code; see registry.ts for the list. */
 export interface CheckDef {
@@ -35,6 +36,23 @@ export interface CheckDef {
    * others received). Such checks ignore --only but honour --skip.
    */
   runsLast?: boolean;
+  /**
+   * What must hold before the check's own requests mean anything (usually its feature's
+   * switch), established by the runner before `run`; when one does not, the check skips
+   * naming it (see preconditions.ts). The check reads the switch with `ctx.switchOf(id)`.
+   */
+  requires?: readonly Precondition[];
+  /**
+   * False for a check that can pass without the feature doing anything (it only shows that
+   * a value is accepted or a bad one rejected): its pass alone never makes the feature
+   * "supported" in the matrix. Default true.
+   */
+  exercises?: boolean;
+  /**
+   * Runs with no other check in flight (after the others, before the runsLast ones): for
+   * checks that compare a request sent alone with the same request under load.
+   */
+  exclusive?: boolean;
   /** Runs the check; resolves to an optional note (pass) or throws an Outcome. */
   run(ctx: CheckContext): Promise<string | void>;
 }

@@ -4,6 +4,8 @@
  * drift-checked by tests.
  */
 import { FEATURES } from '../checks/features.js';
+import { CHECKS } from '../checks/registry.js';
+import { featureMap } from '../runner/run.js';
 import type { CheckDef } from '../checks/types.js';
 import type { ConformanceReport, FeatureStatus, ReportVerdict } from '../report/types.js';
 
@@ -43,7 +45,12 @@ export function renderCheckList(checks: readonly CheckDef[]): string {
       out.push(`#### ${feature.title} (\`${feature.id}\`)`, '');
       for (const c of mine) {
         const level = c.strictOnly ? `${c.level} (strict) / INFO (compat)` : c.level;
-        const flags = [c.optional ? 'optional feature: a clean 4xx is `unsupported`' : '', c.tags?.length ? `tags: ${c.tags.join(', ')}` : '']
+        const flags = [
+          c.optional ? 'optional feature: a clean 4xx is `unsupported`' : '',
+          c.exercises === false ? 'does not exercise the feature: its pass alone is no support' : '',
+          c.exclusive ? 'runs alone' : '',
+          c.tags?.length ? `tags: ${c.tags.join(', ')}` : '',
+        ]
           .filter((f) => f !== '')
           .join('; ');
         out.push(
@@ -51,6 +58,7 @@ export function renderCheckList(checks: readonly CheckDef[]): string {
           `  - Sends: ${c.sends}`,
           `  - Expects: ${c.expects}`,
           `  - Why: ${c.source}`,
+          ...(c.requires ?? []).map((p) => `  - Requires \`${p.id}\` (${p.title}): ${p.proof} Tried as ${p.ways.map((w) => w.label).join(', then ')}; otherwise skipped, naming it.`),
         );
       }
       out.push('');
@@ -66,6 +74,13 @@ export function renderFaultList(faults: readonly { name: string; description: st
     const profile = f.profile && f.profile !== 'compat' ? ` (${f.profile} profile)` : '';
     out.push(`| \`${f.name}\`${profile} | ${cell(f.description)} | ${f.targets.map((t) => `\`${t}\``).join(', ')} |`);
   }
+  return out.join('\n');
+}
+
+/** The benign variations of the self-test: what the specs allow, which must change no verdict. */
+export function renderVariationList(variations: readonly { name: string; description: string; scope: 'stream' | 'all' }[]): string {
+  const out = ['| Variation | What the proxy changes | Checks run through it |', '|---|---|---|'];
+  for (const v of variations) out.push(`| \`${v.name}\` | ${cell(v.description)} | ${v.scope === 'stream' ? 'every check tagged `stream`' : 'every check but the EXT probes'} |`);
   return out.join('\n');
 }
 
@@ -111,11 +126,12 @@ export function renderCompatibility(columns: readonly MatrixColumn[]): string {
     for (const c of described) out.push(`- **${c.label}**: ${c.about}`);
     out.push('');
   }
+  const statuses = columns.map((c) => featureStatuses(c.report));
   const head = `| Feature | ${columns.map((c) => c.label).join(' | ')} |`;
   out.push(head, `|---|${columns.map(() => '---|').join('')}`);
   for (const f of FEATURES) {
-    if (!columns.some((c) => f.id in c.report.features)) continue;
-    out.push(`| ${cell(f.title)} (\`${f.id}\`) | ${columns.map((c) => STATUS[c.report.features[f.id] ?? 'untested']).join(' | ')} |`);
+    if (!statuses.some((st) => f.id in st)) continue;
+    out.push(`| ${cell(f.title)} (\`${f.id}\`) | ${statuses.map((st) => STATUS[st[f.id] ?? 'untested']).join(' | ')} |`);
   }
   out.push('', '#### Every check', '', `| Check | Level | ${columns.map((c) => c.label).join(' | ')} |`, `|---|---|${columns.map(() => '---|').join('')}`);
   const ids = columns[0]?.report.checks.map((c) => c.id) ?? [];
@@ -133,6 +149,16 @@ export function renderCompatibility(columns: readonly MatrixColumn[]): string {
     for (const c of notes) out.push(`- \`${c.id}\` ${VERDICT[c.verdict]}: ${cell(c.message.split('\n')[0] ?? '')}`);
   }
   return out.join('\n');
+}
+
+/**
+ * A report's feature statuses, recomputed from its checks by today's rule, so that a report
+ * written by an older runner is judged like a new one: a check the registry marks as not
+ * exercising its feature counts as such even where the report predates the mark.
+ */
+function featureStatuses(report: ConformanceReport): { [feature: string]: FeatureStatus } {
+  const nonExercising = new Set(CHECKS.filter((c) => c.exercises === false).map((c) => c.id));
+  return featureMap(report.checks.map((c) => (nonExercising.has(c.id) ? { ...c, exercises: false } : c)));
 }
 
 /** A committed report of another server, with what the matrix says about it. */

@@ -55,6 +55,12 @@ export interface ReportCheck {
   durationMs: number;
   /** The spec sentence, issue or pain point the check comes from. */
   source: string;
+  /**
+   * Present (false) when the check can pass without the feature doing anything (it only
+   * shows a value is accepted or a bad one rejected): such a pass alone never makes the
+   * feature "supported".
+   */
+  exercises?: boolean;
   /** The check failed and the baseline lists it: the failure does not fail the run. */
   expectedFailure?: boolean;
   /** The baseline lists the check but it passed: the entry is stale and fails the run. */

@@ -6,6 +6,7 @@ import { CheckContext, type RunEnv } from '../checks/context.js';
 import { isObject } from '../checks/observed.js';
 import { FEATURES } from '../checks/features.js';
 import { Outcome, type Level, type Verdict } from '../checks/outcome.js';
+import { establish } from '../checks/preconditions.js';
 import type { CheckDef } from '../checks/types.js';
 import type { Profile } from '@textgen-spec/spec';
 import { HttpClient, TransportError, type Exchange } from '../http/client.js';
@@ -148,7 +149,8 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
   };
   if (connection.list) env.wire.validate('model-list', connection.list.json, 'connect', connection.list.exchange);
 
-  const first = options.checks.filter((c) => !c.runsLast);
+  const first = options.checks.filter((c) => !c.runsLast && !c.exclusive);
+  const alone = options.checks.filter((c) => !c.runsLast && c.exclusive);
   const last = options.checks.filter((c) => c.runsLast);
   const results = new Map<string, ReportCheck>();
   const total = options.checks.length;
@@ -162,6 +164,7 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
     options.onProgress?.({ type: 'end', check, result, running, done: results.size, total, exchanges });
   };
   await pool(first, Math.max(1, options.concurrency), runOne);
+  await pool(alone, 1, runOne);
   await pool(last, 1, runOne);
 
   const checks = options.checks.map((c) => results.get(c.id)!);
@@ -196,6 +199,7 @@ async function runTracked(check: CheckDef, env: RunEnv): Promise<{ result: Repor
   let verdict: Verdict;
   let message: string;
   try {
+    for (const p of check.requires ?? []) await establish(ctx, p);
     const note = await check.run(ctx);
     verdict = 'pass';
     message = [ctx.message, note ?? ''].filter((m) => m !== '').join('; ');
@@ -221,6 +225,7 @@ async function runTracked(check: CheckDef, env: RunEnv): Promise<{ result: Repor
     durationMs: Date.now() - t0,
     source: check.source,
   };
+  if (check.exercises === false) result.exercises = false;
   if (verdict === 'fail' || verdict === 'error' || verdict === 'warn') {
     result.exchanges = ctx.exchanges.slice(-3).map(toReportExchange);
   }
@@ -284,14 +289,23 @@ export function featureMap(checks: readonly ReportCheck[]): { [feature: string]:
   return out;
 }
 
-function featureStatus(checks: readonly ReportCheck[]): FeatureStatus {
+/**
+ * A feature's status from its checks. It is "supported" only when every decided check
+ * passed (or warned) and at least one of the passes exercised the feature: checks that
+ * only show a value is accepted (`exercises: false`) prove nothing on their own.
+ */
+export function featureStatus(checks: readonly ReportCheck[]): FeatureStatus {
   const decided = checks.filter((c) => c.verdict !== 'skip');
   if (decided.length === 0) return 'untested';
   if (decided.every((c) => c.verdict === 'unsupported')) return 'unsupported';
-  const good = decided.filter((c) => c.verdict === 'pass' || c.verdict === 'warn');
-  if (good.length === decided.length) return 'supported';
-  if (good.length === 0 && decided.some((c) => c.verdict === 'fail' || c.verdict === 'error')) return 'failing';
-  return 'partial';
+  const good = (c: ReportCheck) => c.verdict === 'pass' || c.verdict === 'warn';
+  const bad = decided.filter((c) => c.verdict === 'fail' || c.verdict === 'error');
+  const exercising = decided.filter((c) => c.exercises !== false);
+  if (!exercising.some(good)) {
+    if (bad.length > 0) return 'failing';
+    return exercising.some((c) => c.verdict === 'unsupported') ? 'unsupported' : 'untested';
+  }
+  return decided.every(good) ? 'supported' : 'partial';
 }
 
 function fingerprintOf(env: RunEnv): string | null {

@@ -62,9 +62,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-function reply(res: ServerResponse, r: ProxyReply): void {
-  const body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-  res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/json' });
+function reply(res: ServerResponse, r: ProxyReply, fault: Fault | null = null): void {
+  const body = typeof r.body === 'string' ? r.body : (fault?.json ?? JSON.stringify)(r.body);
+  res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/json', ...fault?.headers });
   res.end(body);
 }
 
@@ -93,7 +93,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
     if (fault?.request) {
       const out = await fault.request(request, state);
       if (out && 'status' in out) {
-        reply(res, out);
+        reply(res, out, fault);
         return;
       }
       if (out) request = out;
@@ -103,12 +103,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
     const upstream = await fetch(target + request.path, { method: request.method, headers: request.headers, body: sendBody });
     const contentType = upstream.headers.get('content-type') ?? '';
     const isStream = /text\/event-stream/i.test(contentType);
-    if (isStream && fault && (fault.events || fault.serialize || fault.streamContentType)) return await rewriteStream(res, upstream, fault, request, state);
+    if (isStream && fault && (fault.events || fault.serialize)) return await rewriteStream(res, upstream, fault, request, state);
+    if (isStream && fault && (fault.streamContentType || fault.item || fault.frame || fault.pieces)) return await reframeStream(res, upstream, fault);
     if (!isStream && fault && (fault.response || fault.error)) return await rewriteBody(res, upstream, fault, request, state);
     // Pass through as the bytes arrive.
     res.writeHead(upstream.status, {
       'content-type': contentType,
       ...(isStream ? { 'cache-control': 'no-cache' } : {}),
+      ...fault?.headers,
     });
     if (upstream.body) {
       for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
@@ -122,21 +124,61 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: string,
 /** Reads an upstream event stream whole, lets the fault rewrite its events, and sends it on. */
 async function rewriteStream(res: ServerResponse, upstream: Response, fault: Fault, request: ProxyRequest, state: ProxyState): Promise<void> {
   const contentType = upstream.headers.get('content-type') ?? '';
-  const parser = new SseParser();
-  parser.push(await upstream.text());
+  const parser = new SseParser(() => Date.now());
+  const decoder = new TextDecoder();
+  if (upstream.body) {
+    for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) parser.push(decoder.decode(chunk, { stream: true }));
+  }
+  parser.push(decoder.decode());
   parser.end();
-  let items: SseItem[] = parser.events.map((e) => {
-    if (e.data.trim() === '[DONE]') return '[DONE]';
-    try {
-      return JSON.parse(e.data) as SseItem;
-    } catch {
-      return e.data as unknown as SseItem;
-    }
-  });
-  if (fault.events) items = fault.events(items, request, state);
+  let items: SseItem[] = parser.events.map((e) => toItem(e.data));
+  if (fault.events) items = fault.events(items, request, state, parser.events.map((e) => e.at));
   const out = fault.serialize ? fault.serialize(items) : items.map((i) => `data: ${typeof i === 'string' ? i : JSON.stringify(i)}\n\n`).join('');
-  res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? contentType, 'cache-control': 'no-cache' });
-  res.end(out);
+  res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? contentType, 'cache-control': 'no-cache', ...fault.headers });
+  for (const piece of fault.pieces ? fault.pieces(Buffer.from(out)) : [Buffer.from(out)]) {
+    res.write(piece);
+    if (fault.pieces) await new Promise((r) => setTimeout(r, 2));
+  }
+  res.end();
+}
+
+/** Parses one SSE data payload: [DONE], JSON, or the raw text. */
+function toItem(data: string): SseItem {
+  if (data.trim() === '[DONE]') return '[DONE]';
+  try {
+    return JSON.parse(data) as SseItem;
+  } catch {
+    return data as unknown as SseItem;
+  }
+}
+
+/** Rewrites an upstream event stream event by event, as the events arrive (timing kept). */
+async function reframeStream(res: ServerResponse, upstream: Response, fault: Fault): Promise<void> {
+  res.writeHead(upstream.status, { 'content-type': fault.streamContentType ?? upstream.headers.get('content-type') ?? '', 'cache-control': 'no-cache', ...fault.headers });
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  let sent = 0;
+  const flush = async () => {
+    for (; sent < parser.events.length; sent++) {
+      const item = (fault.item ?? ((i: SseItem) => i))(toItem(parser.events[sent]!.data));
+      const data = typeof item === 'string' ? item : JSON.stringify(item);
+      const bytes = Buffer.from(fault.frame ? fault.frame(data) : `data: ${data}\n\n`);
+      for (const piece of fault.pieces ? fault.pieces(bytes) : [bytes]) {
+        res.write(piece);
+        if (fault.pieces) await new Promise((r) => setImmediate(r));
+      }
+    }
+  };
+  if (upstream.body) {
+    for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.push(decoder.decode(chunk, { stream: true }));
+      await flush();
+    }
+  }
+  parser.push(decoder.decode());
+  parser.end();
+  await flush();
+  res.end();
 }
 
 /** Reads an upstream JSON answer and lets the fault rewrite a success or an error. */
@@ -152,16 +194,16 @@ async function rewriteBody(res: ServerResponse, upstream: Response, fault: Fault
   if (upstream.status < 400 && fault.response && json !== undefined) {
     const out = fault.response(json as never, request, state);
     if (out && typeof out === 'object' && 'status' in out && 'body' in out && typeof (out as ProxyReply).status === 'number') {
-      reply(res, out as ProxyReply);
+      reply(res, out as ProxyReply, fault);
       return;
     }
-    reply(res, { status: upstream.status, body: out ?? json, contentType });
+    reply(res, { status: upstream.status, body: out ?? json, contentType }, fault);
     return;
   }
   if (upstream.status >= 400 && fault.error) {
-    reply(res, fault.error(upstream.status, json, request));
+    reply(res, fault.error(upstream.status, json, request), fault);
     return;
   }
-  res.writeHead(upstream.status, { 'content-type': contentType });
+  res.writeHead(upstream.status, { 'content-type': contentType, ...fault.headers });
   res.end(text);
 }

@@ -14,6 +14,7 @@ import { CHECKS } from '../checks/registry.js';
 import { effectiveLevel } from '../runner/run.js';
 import { isObject } from '../checks/observed.js';
 import type { ConformanceReport } from '../report/types.js';
+import { BENIGN_VARIATIONS } from './faults/benign.js';
 import { FAULTS, type Fault, type ProxyReply, type ProxyRequest } from './faults/index.js';
 import { disagreements } from './sends-audit.js';
 import { runAgainst, runFault, SELF_TEST_API_KEY, startHarness, type Harness } from './harness.js';
@@ -72,8 +73,8 @@ describe.sequential('the reference server', () => {
         sentBodies.set(event.check.id, bodies);
       });
       reference[profile] = report;
-      expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
       expect(badOnReference(report)).toEqual([]);
+      expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
       expect(report.summary.exitCode).toBe(0);
       expect(report.checks.length).toBe(CHECKS.length);
     }, 240_000);
@@ -241,6 +242,104 @@ describe.sequential('deviations that must not decide other checks', () => {
     ]);
     expect(v).toEqual({ 'ext.prompt_lookup_num_tokens': 'skip', 'ext.add_bos_token': 'skip' });
   });
+});
+
+describe.sequential('preconditions: a check whose switch is not honoured skips, naming it', () => {
+  /** Verdict and message of each of `only` through a one-off fault. */
+  async function resultsUnder(request: Fault['request'], only: string[]): Promise<Record<string, string>> {
+    const proxy = h.proxies.compat;
+    proxy.fault = { name: 'one-off', description: '', targets: [], request };
+    try {
+      const report = await runAgainst(proxy.url, 'compat', only);
+      return Object.fromEntries(report.checks.filter((c) => only.includes(c.id)).map((c) => [c.id, `${c.verdict}: ${c.message}`]));
+    } finally {
+      proxy.fault = null;
+    }
+  }
+  /** Rewrites completion bodies. */
+  const rewrite = (edit: (b: Record<string, unknown>) => void) => (req: ProxyRequest) => {
+    if (!isObject(req.body) || !req.path.startsWith('/v1/completions')) return;
+    const body = { ...req.body };
+    edit(body);
+    return { ...req, body };
+  };
+
+  test('mirostat_mode and dynamic_temperature ignored: their switch checks fail, the checks that need the switch skip naming it', async () => {
+    const r = await resultsUnder(
+      rewrite((b) => {
+        delete b.mirostat_mode;
+        delete b.dynamic_temperature;
+      }),
+      ['ext.mirostat', 'ext.mirostat_eta', 'ext.dynamic_temperature', 'ext.dynatemp_exponent'],
+    );
+    expect(r['ext.mirostat']).toMatch(/^fail/);
+    expect(r['ext.dynamic_temperature']).toMatch(/^fail/);
+    expect(r['ext.mirostat_eta']).toMatch(/^skip: precondition `mirostat\.on` \(mirostat can be switched on\) does not hold/);
+    expect(r['ext.dynatemp_exponent']).toMatch(/^skip: precondition `dynamic_temperature\.on`/);
+  });
+
+  test("llama.cpp's own switches (mirostat, dynatemp_range) meet the preconditions: eta and exponent are judged on their own", async () => {
+    const llamaLike = rewrite((b) => {
+      delete b.mirostat_mode;
+      delete b.dynamic_temperature;
+      delete b.dynatemp_low;
+      delete b.dynatemp_high;
+      if (typeof b.mirostat === 'number') b.mirostat_mode = b.mirostat;
+      if (typeof b.dynatemp_range === 'number' && b.dynatemp_range > 0) {
+        const t = typeof b.temperature === 'number' ? b.temperature : 1;
+        Object.assign(b, { dynamic_temperature: true, dynatemp_low: t - b.dynatemp_range, dynatemp_high: t + b.dynatemp_range, temperature: 1 });
+      }
+      delete b.mirostat;
+      delete b.dynatemp_range;
+    });
+    const r = await resultsUnder(llamaLike, ['ext.mirostat', 'ext.mirostat_eta', 'ext.dynatemp_exponent']);
+    expect(r['ext.mirostat']).toMatch(/^fail/);
+    expect(r['ext.mirostat_eta']).toMatch(/^pass: .*mirostat\.on met through llama\.cpp's `mirostat: 2`/);
+    expect(r['ext.dynatemp_exponent']).toMatch(/^pass: .*dynamic_temperature\.on met through llama\.cpp's/);
+  });
+
+  test('each EXT check reports its own request: an ignored list order skips the string form, an ignored preset fails preset_unknown on its own request', async () => {
+    const r = await resultsUnder(
+      rewrite((b) => {
+        delete b.sampler_priority;
+        delete b.preset;
+      }),
+      ['ext.sampler_priority', 'ext.sampler_priority_string', 'ext.preset', 'ext.preset_resets', 'ext.preset_unknown'],
+    );
+    expect(r['ext.sampler_priority']).toMatch(/^fail/);
+    expect(r['ext.sampler_priority_string']).toMatch(/^skip: precondition `sampler_priority\.list`/);
+    expect(r['ext.preset']).toMatch(/^fail/);
+    expect(r['ext.preset_resets']).toMatch(/^skip: precondition `preset\.applies`/);
+    expect(r['ext.preset_unknown']).toMatch(/^fail: an unknown preset was accepted/);
+  });
+
+  test('seed.concurrent runs alone: a server that reseeds under load fails it even while other checks run', async () => {
+    const proxy = h.proxies.compat;
+    proxy.fault = FAULTS.find((f) => f.name === 'seed-shifted-under-load')!;
+    try {
+      const report = await runAgainst(proxy.url, 'compat', ['seed.concurrent', 'ext.top_k', 'ext.min_p', 'ext.typical_p', 'ext.xtc', 'ext.top_a', 'seed.same-seed']);
+      expect(report.checks.find((c) => c.id === 'seed.concurrent')?.verdict).toBe('fail');
+    } finally {
+      proxy.fault = null;
+    }
+  });
+});
+
+describe.sequential('benign variations the specs allow change no verdict', () => {
+  const noExt = CHECKS.filter((c) => c.level !== 'EXT').map((c) => c.id);
+  for (const variation of BENIGN_VARIATIONS) {
+    test(`${variation.name}: ${variation.description}`, async () => {
+      const proxy = h.proxies.compat;
+      proxy.fault = variation;
+      try {
+        const report = await runAgainst(proxy.url, 'compat', variation.scope === 'stream' ? ['stream'] : noExt);
+        expect(report.checks.length).toBeGreaterThan(5);
+        expect(badOnReference(report)).toEqual([]);
+      } finally {
+        proxy.fault = null;
+      }
+    }, 120_000);
+  }
 });
 
 describe.sequential('each fault makes its target checks fail', () => {

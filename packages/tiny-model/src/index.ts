@@ -10,3 +10,6 @@ export type { TinyModelFile, TinyModelManifest, TinyModelOptions } from './write
 export { TINY_MODEL_VARIANTS, VARIANT_SPECS, isTinyModelVariant } from './variants.js';
 export type { Gpt2Architecture, TinyModelVariant, VariantSpec } from './variants.js';
 export { CORPUS_TEXT, CORPUS_TITLE } from './corpus.js';
+export { GGUF_ALIGNMENT, GGUF_VERSION, readGgufHeader, tinyModelGguf, writeGguf } from './gguf.js';
+export type { GgufFile, GgufHeader, GgufTensor, GgufValue } from './gguf.js';
+export { designTinyModel } from './write-model.js';

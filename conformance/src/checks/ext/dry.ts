@@ -5,7 +5,8 @@ import type { CheckContext, Completion, Fields } from '../context.js';
 import { expectSame } from '../helpers.js';
 import { q } from '../observed.js';
 import { greedy } from '../oracles.js';
-import { check, fail, skip } from '../outcome.js';
+import { check, fail } from '../outcome.js';
+import { precondition } from '../preconditions.js';
 import type { CheckDef } from '../types.js';
 import { ext, REP } from './shared.js';
 
@@ -45,6 +46,20 @@ function breakerWords(answer: string): string[] {
   return [...words].flatMap((w) => [w, ` ${w}`]);
 }
 
+/** DRY is on: multiplier 5 changes the repetitive prompt's greedy answer. */
+export const DRY_ON = precondition({
+  id: 'dry.on',
+  title: 'DRY can be switched on with dry_multiplier',
+  proof: '`dry_multiplier: 5` changes the repetitive prompt\'s 24-token greedy answer (as in ext.dry).',
+  ways: [{ label: '`dry_multiplier: 5`', fields: { dry_multiplier: 5 } }],
+  async prove(ctx) {
+    const plain = await greedy(ctx, REP, 24);
+    const dry = await dryAnswer(ctx);
+    check(dry.text !== plain.text, `with dry_multiplier 5 the answer is unchanged (${q(plain.text, 80)}): DRY looks ignored`);
+    return `dry_multiplier 5 changes ${q(plain.text, 40)}`;
+  },
+});
+
 export const DRY_CHECKS: CheckDef[] = [
   ext({
     id: 'ext.dry',
@@ -70,6 +85,7 @@ export const DRY_CHECKS: CheckDef[] = [
     sends: 'The DRY request (multiplier 5) with dry_allowed_length 2 and 20.',
     expects: 'Different answers.',
     source: 'TGW DRY: repeats up to allowed_length tokens are not penalized.',
+    requires: [DRY_ON],
     async run(ctx) {
       const short = await greedy(ctx, REP, 24, { dry_multiplier: 5, dry_allowed_length: 2 });
       const long = await ctx.complete({ prompt: REP, max_tokens: 24, temperature: 0, dry_multiplier: 5, dry_allowed_length: 20 });
@@ -83,6 +99,7 @@ export const DRY_CHECKS: CheckDef[] = [
     sends: 'The repetitive prompt, greedy, DRY with multipliers 0.01, 0.05, 0.2, 1 and base 1.1 or 4, until the two bases differ.',
     expects: 'For some multiplier the two bases give different answers.',
     source: 'TGW DRY: penalty = multiplier x base^(length - allowed_length).',
+    requires: [DRY_ON],
     async run(ctx) {
       for (const m of [0.01, 0.05, 0.2, 1]) {
         const a = await ctx.complete({ prompt: REP, max_tokens: 24, temperature: 0, dry_multiplier: m, dry_base: 1.1 });
@@ -99,10 +116,10 @@ export const DRY_CHECKS: CheckDef[] = [
     sends: 'The DRY request with `dry_sequence_breakers` = every word of the prompt and of the plain answer (array form).',
     expects: 'The plain greedy answer: when every token is a breaker no repeat can be matched.',
     source: 'TGW DRY: matching stops at sequence breakers; a breaker as last token disables the penalty.',
+    requires: [DRY_ON],
     async run(ctx) {
       const plain = await greedy(ctx, REP, 24);
       const dry = await dryAnswer(ctx);
-      if (dry.text === plain.text) skip('DRY does not change this answer (see ext.dry)');
       const breakers = breakerWords(plain.text);
       const r = await ctx.complete({ prompt: REP, max_tokens: 24, temperature: 0, dry_multiplier: 5, dry_sequence_breakers: breakers });
       if (r.text === dry.text) fail(`with every word as a breaker the answer is still the DRY answer ${q(dry.text, 80)}: the breakers were ignored`);
@@ -116,10 +133,9 @@ export const DRY_CHECKS: CheckDef[] = [
     sends: 'ext.dry_sequence_breakers\'s request with the breakers as TGW\'s string `"\\" a\\", \\"b\\", ..."`.',
     expects: 'The same answer as the array form (the plain greedy answer).',
     source: 'TGW takes a string of comma-separated JSON strings; llama.cpp needs an array; KoboldCpp accepts both (api-anchors §9.11).',
+    requires: [DRY_ON],
     async run(ctx) {
       const plain = await greedy(ctx, REP, 24);
-      const dry = await dryAnswer(ctx);
-      if (dry.text === plain.text) skip('DRY does not change this answer (see ext.dry)');
       const breakers = breakerWords(plain.text)
         .map((b) => JSON.stringify(b))
         .join(', ');

@@ -6,6 +6,7 @@ import { expectSame } from '../helpers.js';
 import { q } from '../observed.js';
 import { greedy, PROMPTS } from '../oracles.js';
 import { check, fail, skip } from '../outcome.js';
+import { precondition } from '../preconditions.js';
 import type { CheckDef } from '../types.js';
 import { ext } from './shared.js';
 
@@ -26,6 +27,32 @@ function guidancePrompts(ctx: CheckContext): Promise<{ main: Completion; negativ
   });
 }
 
+/** The answer with guidance_scale 0 and negative prompt N (shared). */
+function guidedByNegative(ctx: CheckContext, negative: string): Promise<Completion> {
+  return greedy(ctx, PROMPTS.main, 16, { guidance_scale: 0, negative_prompt: negative });
+}
+
+/**
+ * Guidance is on: guidance_scale 3 without a negative prompt (so the proof does not rest on
+ * negative_prompt), or else scale 0 with the probe prompt N as negative prompt, changes the
+ * main greedy answer.
+ */
+export const GUIDANCE_ON = precondition({
+  id: 'guidance.on',
+  title: 'guidance_scale is honoured',
+  proof:
+    '`guidance_scale: 3` without a negative prompt, or else `guidance_scale: 0` with the probe prompt N as `negative_prompt` (as in ext.guidance_scale), changes the main greedy answer.',
+  ways: [{ label: '`guidance_scale`', fields: {} }],
+  async prove(ctx) {
+    const { main, negative } = await guidancePrompts(ctx);
+    const alone = await greedy(ctx, PROMPTS.main, 16, { guidance_scale: 3 });
+    if (alone.text !== main.text) return 'guidance_scale 3 alone changes the answer';
+    const zero = await guidedByNegative(ctx, negative.prompt);
+    if (zero.text === main.text) fail(`with guidance_scale 3, and with guidance_scale 0 and negative_prompt ${q(negative.prompt)}, the answer is still the plain greedy answer ${q(main.text, 80)}: guidance looks ignored`);
+    return 'guidance_scale 0 with a negative prompt changes the answer';
+  },
+});
+
 export const GUIDANCE_CHECKS: CheckDef[] = [
   ext({
     id: 'ext.guidance_scale',
@@ -37,7 +64,7 @@ export const GUIDANCE_CHECKS: CheckDef[] = [
     source: "TGW `guidance_scale` (HF classifier-free guidance): l' = uncond + g x (cond - uncond) on log-softmaxes, the unconditional sequence starting from negative_prompt.",
     async run(ctx) {
       const { main, negative } = await guidancePrompts(ctx);
-      const zero = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 0, negative_prompt: negative.prompt });
+      const zero = await guidedByNegative(ctx, negative.prompt);
       if (zero.text === main.text) fail(`with guidance_scale 0 and negative_prompt ${q(negative.prompt)} the answer is still the plain greedy answer ${q(main.text, 80)}: guidance looks ignored`);
       expectSame(zero.text, negative.text, `guidance_scale 0: the answer should be the greedy answer of the negative prompt ${q(negative.prompt)}`);
       const one = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 1, negative_prompt: negative.prompt });
@@ -52,9 +79,10 @@ export const GUIDANCE_CHECKS: CheckDef[] = [
     sends: 'The main greedy request with `guidance_scale: 0` and two negative prompts: the probe prompt N and the main prompt itself.',
     expects: "Different answers: each negative prompt's own greedy answer.",
     source: 'TGW `negative_prompt`: the unconditional sequence of CFG (empty: the last prompt token alone).',
+    requires: [GUIDANCE_ON],
     async run(ctx) {
       const { main, negative } = await guidancePrompts(ctx);
-      const a = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 0, negative_prompt: negative.prompt });
+      const a = await guidedByNegative(ctx, negative.prompt);
       const b = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 16, temperature: 0, guidance_scale: 0, negative_prompt: PROMPTS.main });
       check(a.text !== b.text, `negative prompts ${q(negative.prompt)} and ${q(PROMPTS.main)} give the same answer ${q(a.text, 80)}: negative_prompt looks ignored`);
       expectSame(b.text, main.text, `guidance_scale 0 with the prompt itself as negative_prompt`);

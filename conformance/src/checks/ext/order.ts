@@ -6,6 +6,7 @@ import { expectSame, fmt } from '../helpers.js';
 import { q } from '../observed.js';
 import { divergence, PROBE_SEEDS, sampled } from '../oracles.js';
 import { fail } from '../outcome.js';
+import { precondition } from '../preconditions.js';
 import type { CheckDef } from '../types.js';
 import { ext } from './shared.js';
 
@@ -42,6 +43,18 @@ function priorityOrderSeed(ctx: CheckContext) {
   return orderSeed(ctx, 'sampler_priority', { sampler_priority: ['temperature', 'min_p'] }, { sampler_priority: ['min_p', 'temperature'] }, 'the sampler_priority order');
 }
 
+/** The list form of sampler_priority orders the samplers. */
+export const PRIORITY_LIST_ON = precondition({
+  id: 'sampler_priority.list',
+  title: 'sampler_priority as a list orders the samplers',
+  proof: `the lists ["temperature", "min_p"] and ["min_p", "temperature"] give different answers for some seed with \`${fmt(ORDER_BASE)}\` (as in ext.sampler_priority).`,
+  ways: [{ label: '`sampler_priority: ["min_p", "temperature"]`', fields: { sampler_priority: ['min_p', 'temperature'] } }],
+  async prove(ctx) {
+    const { seed } = await priorityOrderSeed(ctx);
+    return `the two orders differ for seed ${seed}`;
+  },
+});
+
 export const ORDER_CHECKS: CheckDef[] = [
   // ---- order ----------------------------------------------------------------------------------
   ext({
@@ -75,6 +88,7 @@ export const ORDER_CHECKS: CheckDef[] = [
     sends: 'ext.sampler_priority\'s seed with `sampler_priority: "min_p\\ntemperature"`.',
     expects: 'The answer of the list ["min_p", "temperature"] (not that of the other order).',
     source: 'TGW accepts `sampler_priority` as a list or a string separated by newlines or commas.',
+    requires: [PRIORITY_LIST_ON],
     async run(ctx) {
       const { seed, a, b } = await priorityOrderSeed(ctx);
       const d = await divergence(ctx);

@@ -5,8 +5,18 @@ import { expectChangesGreedy } from '../helpers.js';
 import { q } from '../observed.js';
 import { greedy, PROMPTS } from '../oracles.js';
 import { check } from '../outcome.js';
+import { precondition } from '../preconditions.js';
 import type { CheckDef } from '../types.js';
 import { ext, REP } from './shared.js';
+
+/** The repetition penalty is honoured: 1.5 changes the repetitive prompt's greedy answer. */
+export const REPETITION_PENALTY_ON = precondition({
+  id: 'repetition_penalty.on',
+  title: 'repetition_penalty is honoured',
+  proof: '`repetition_penalty: 1.5` changes the repetitive prompt\'s greedy answer (as in ext.repetition_penalty).',
+  ways: [{ label: '`repetition_penalty: 1.5`', fields: { repetition_penalty: 1.5 } }],
+  prove: async (ctx, way) => (await expectChangesGreedy(ctx, way.fields)).note,
+});
 
 export const PENALTY_CHECKS: CheckDef[] = [
   // ---- penalties --------------------------------------------------------------------------------
@@ -26,6 +36,7 @@ export const PENALTY_CHECKS: CheckDef[] = [
     sends: 'The repetitive prompt, greedy, repetition_penalty 1.5 with range 1 and with range 0 (whole context).',
     expects: 'Different answers.',
     source: 'TGW `repetition_penalty_range`: the window of the last N tokens (0 = all).',
+    requires: [REPETITION_PENALTY_ON],
     async run(ctx) {
       const all = await greedy(ctx, REP, 16, { repetition_penalty: 1.5, repetition_penalty_range: 0 });
       const one = await ctx.complete({ prompt: REP, max_tokens: 16, temperature: 0, repetition_penalty: 1.5, repetition_penalty_range: 1 });

@@ -6,6 +6,7 @@ import { expect400, expectChangesSample, expectCollapseToGreedy, expectSame } fr
 import { isObject, q } from '../observed.js';
 import { divergentSeed, PROBE_SEEDS, PROMPTS } from '../oracles.js';
 import { Declined, fail, Outcome, skip } from '../outcome.js';
+import { establish, precondition } from '../preconditions.js';
 import type { CheckDef } from '../types.js';
 import { ext } from './shared.js';
 
@@ -45,6 +46,15 @@ function presetSupport(ctx: CheckContext): Promise<string> {
   });
 }
 
+/** A named preset is applied. */
+export const PRESET_ON = precondition({
+  id: 'preset.applies',
+  title: 'a named preset is applied',
+  proof: '`preset: "Debug-deterministic"` makes a temperature-1 sample the greedy answer, or (when GET /v1/internal/presets lists other names) a listed preset changes a sample (as in ext.preset).',
+  ways: [{ label: '`preset`', fields: {} }],
+  prove: (ctx) => presetSupport(ctx),
+});
+
 export const PRESET_CHECKS: CheckDef[] = [
   ext({
     id: 'ext.preset',
@@ -66,8 +76,9 @@ export const PRESET_CHECKS: CheckDef[] = [
       '`{"preset": "Null preset", "top_k": 1, "temperature": 0.5, "seed": s}` (TGW\'s "Null preset" sets temperature 1 only), s a seed whose plain temperature-1 sample is not greedy.',
     expects: 'The plain temperature-1 sample of seed s: the preset sets temperature 1 and resets top_k to 0 (top_k 1 kept would give the greedy answer).',
     source: 'TGW `load_preset`: a preset starts from `default_preset()` and the API overwrites every one of its keys in the request.',
+    requires: [PRESET_ON],
     async run(ctx) {
-      const listed = await presetSupport(ctx).then(() => presetNames(ctx));
+      const listed = await presetNames(ctx);
       if (listed.length > 0 && !listed.includes('Null preset')) skip('the server lists no "Null preset"');
       const { d, seed, sample } = await divergentSeed(ctx);
       const r = await ctx.complete({ prompt: d.prompt, max_tokens: d.maxTokens, temperature: 0.5, top_k: 1, seed, preset: 'Null preset' });
@@ -79,12 +90,15 @@ export const PRESET_CHECKS: CheckDef[] = [
     id: 'ext.preset_unknown',
     title: 'An unknown preset is a 400',
     feature: 'preset',
-    sends: '`preset: "conformance-no-such-preset"`, after a known preset was accepted.',
-    expects: 'HTTP 400 with an error envelope (an unknown preset must not be ignored).',
+    exercises: false,
+    sends: '`preset: "conformance-no-such-preset"`.',
+    expects:
+      'HTTP 400 with an error envelope (an unknown preset must not be ignored). A 400 counts only where a known preset is applied (ext.preset\'s test): a server that rejects every `preset` does not support presets (unsupported), and one that ignores the field fails here on its own request.',
     source: 'Ground rule: a parameter the server cannot honour is rejected, not dropped.',
     async run(ctx) {
-      await presetSupport(ctx);
-      const rej = await ctx.rejects({ prompt: PROMPTS.main, max_tokens: 2, preset: 'conformance-no-such-preset' }, 'an unknown preset');
+      const res = await ctx.post({ prompt: PROMPTS.main, max_tokens: 2, preset: 'conformance-no-such-preset' });
+      const rej = ctx.expectRejection(res, 'an unknown preset');
+      await establish(ctx, PRESET_ON);
       expect400(ctx, rej, 'unknown preset');
     },
   }),

@@ -43,6 +43,7 @@ export const THROTTLE_CHECKS: CheckDef[] = [
     title: 'A throttled stream does not hold up other requests',
     feature: 'max_tokens_second',
     tags: ['stream'],
+    exclusive: true,
     sends:
       'The main greedy request streamed with a `max_tokens_second` that makes it last about 2 s (at least 5 times a plain request), and, once it is under way, the same request unthrottled.',
     expects: 'The stream is throttled, and the plain request finishes at least a quarter of the stream\'s duration before the stream does.',

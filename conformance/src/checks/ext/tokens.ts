@@ -9,7 +9,15 @@ import { check, skip } from '../outcome.js';
 import type { CheckDef } from '../types.js';
 import { ext } from './shared.js';
 
-/** A completion that stopped at EOS (finish "stop" without stop strings), and how to repeat it. */
+/** Tokens the long EOS search allows each request: enough for a model that talks for a while. */
+export const EOS_SEARCH_TOKENS = 192;
+
+/**
+ * A completion that stopped at EOS (finish "stop" without stop strings), and how to repeat
+ * it: first among the 16-token greedy and seeded answers other checks use, then in longer
+ * runs (the main prompt greedy, then 3 seeds, EOS_SEARCH_TOKENS each), since many models
+ * write a hundred tokens or more before they end.
+ */
 async function findEos(ctx: CheckContext): Promise<{ fields: Fields; tokens: number } | undefined> {
   return ctx.shared('eos', async (c) => {
     const d = await divergence(c).catch(() => undefined);
@@ -22,6 +30,12 @@ async function findEos(ctx: CheckContext): Promise<{ fields: Fields; tokens: num
         const r = await sampled(c, d.prompt, d.maxTokens, seed);
         if (finishOf(r) === 'stop') return { fields: { prompt: d.prompt, max_tokens: d.maxTokens, temperature: 1, seed }, tokens: completionTokens(r) };
       }
+    }
+    const long: Fields[] = [{ temperature: 0 }, ...PROBE_SEEDS.slice(0, 3).map((seed) => ({ temperature: 1, seed }))];
+    for (const extra of long) {
+      const fields = { prompt: PROMPTS.main, max_tokens: EOS_SEARCH_TOKENS, ...extra };
+      const r = await c.complete(fields);
+      if (finishOf(r) === 'stop') return { fields, tokens: completionTokens(r) };
     }
     return undefined;
   });
@@ -51,12 +65,12 @@ export const TOKEN_CHECKS: CheckDef[] = [
     id: 'ext.ban_eos_token',
     title: 'ban_eos_token forces generation to max_tokens',
     feature: 'ban_eos_token',
-    sends: 'A request whose answer ends at the end-of-sequence token (found among greedy and seeded answers), again with `ban_eos_token: true`.',
+    sends: `A request whose answer ends at the end-of-sequence token (found among 16-token greedy and seeded answers, then among answers of up to ${EOS_SEARCH_TOKENS} tokens), again with \`ban_eos_token: true\`.`,
     expects: 'finish_reason "length" and completion_tokens == max_tokens.',
     source: 'TGW `ban_eos_token` (suppresses EOS); llama.cpp and vLLM `ignore_eos`.',
     async run(ctx) {
       const eos = await findEos(ctx);
-      if (!eos) skip('no probe answer ended at the end-of-sequence token, so banning it cannot be observed');
+      if (!eos) skip(`no probe answer (up to ${EOS_SEARCH_TOKENS} tokens) ended at the end-of-sequence token, so banning it cannot be observed`);
       const r = await ctx.complete({ ...eos.fields, ban_eos_token: true });
       check(finishOf(r) === 'length', `with ban_eos_token the answer ended with finish_reason ${JSON.stringify(finishOf(r))} after ${completionTokens(r)} tokens (it stopped after ${eos.tokens} without the ban)`);
       check(completionTokens(r) === eos.fields.max_tokens, `completion_tokens ${completionTokens(r)}, expected max_tokens ${String(eos.fields.max_tokens)}`);

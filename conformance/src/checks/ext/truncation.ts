@@ -5,8 +5,51 @@ import { expectChangesSample, expectCollapseToGreedy, expectSeedIndependent } fr
 import { q } from '../observed.js';
 import { divergence } from '../oracles.js';
 import { fail } from '../outcome.js';
+import { precondition } from '../preconditions.js';
 import type { CheckDef } from '../types.js';
 import { ext } from './shared.js';
+
+/** Mirostat is on: with a tiny target surprise a sample collapses to the greedy answer. */
+export const MIROSTAT_ON = precondition({
+  id: 'mirostat.on',
+  title: 'mirostat can be switched on',
+  proof: 'with the switch, `mirostat_tau` 0.01 and `mirostat_eta` 0.1 a temperature-1 sample is the greedy answer (as in ext.mirostat).',
+  ways: [
+    { label: '`mirostat_mode: 2`', fields: { mirostat_mode: 2 } },
+    { label: "llama.cpp's `mirostat: 2`", fields: { mirostat: 2 } },
+  ],
+  prove: (ctx, way) => expectCollapseToGreedy(ctx, { ...way.fields, mirostat_tau: 0.01, mirostat_eta: 0.1 }),
+});
+
+/** Dynamic temperature is on, spanning 0.1 to 3: it changes some seeded sample. */
+export const DYNATEMP_ON = precondition({
+  id: 'dynamic_temperature.on',
+  title: 'dynamic temperature from 0.1 to 3 can be switched on',
+  proof: 'the switch changes a seeded sample compared with the same request without it.',
+  ways: [
+    { label: '`dynamic_temperature: true, dynatemp_low: 0.1, dynatemp_high: 3`', fields: { dynamic_temperature: true, dynatemp_low: 0.1, dynatemp_high: 3 } },
+    { label: "llama.cpp's `temperature: 1.55, dynatemp_range: 1.45`", fields: { temperature: 1.55, dynatemp_range: 1.45 }, base: { temperature: 1.55 } },
+  ],
+  prove: (ctx, way) => expectChangesSample(ctx, way.base ?? {}, way.fields),
+});
+
+/** Quadratic sampling is on: a huge smoothing_factor collapses a sample to greedy. */
+export const SMOOTHING_ON = precondition({
+  id: 'smoothing.on',
+  title: 'smoothing_factor is honoured',
+  proof: '`smoothing_factor` 10000000 makes a temperature-1 sample the greedy answer (as in ext.smoothing_factor).',
+  ways: [{ label: '`smoothing_factor: 1`', fields: { smoothing_factor: 1 } }],
+  prove: (ctx) => expectCollapseToGreedy(ctx, { smoothing_factor: 10_000_000 }),
+});
+
+/** XTC is on: probability 1 changes some seeded sample. */
+export const XTC_ON = precondition({
+  id: 'xtc.on',
+  title: 'XTC can be switched on with xtc_probability',
+  proof: '`xtc_probability: 1, xtc_threshold: 0.1` changes a seeded sample (as in ext.xtc).',
+  ways: [{ label: '`xtc_probability: 1`', fields: { xtc_probability: 1 } }],
+  prove: (ctx, way) => expectChangesSample(ctx, {}, { ...way.fields, xtc_threshold: 0.1 }),
+});
 
 export const TRUNCATION_CHECKS: CheckDef[] = [
   // ---- truncation samplers: collapse to greedy ------------------------------------------------
@@ -68,10 +111,11 @@ export const TRUNCATION_CHECKS: CheckDef[] = [
     id: 'ext.mirostat_eta',
     title: 'mirostat_eta changes how mirostat samples',
     feature: 'mirostat',
-    sends: 'Seeded temperature-1 requests with mirostat 2, tau 3, and eta 0.1 or 1.',
+    sends: 'Seeded temperature-1 requests with mirostat switched on (`mirostat_mode: 2`, or the server\'s own switch), tau 3, and eta 0.1 or 1.',
     expects: 'Different answers for at least one seed (eta is the learning rate of mu).',
     source: 'TGW mirostat: mu <- mu - eta x (surprise - tau).',
-    run: (ctx) => expectChangesSample(ctx, { mirostat_mode: 2, mirostat_tau: 3, mirostat_eta: 0.1 }, { mirostat_eta: 1 }),
+    requires: [MIROSTAT_ON],
+    run: (ctx) => expectChangesSample(ctx, { ...ctx.switchOf(MIROSTAT_ON.id).fields, mirostat_tau: 3, mirostat_eta: 0.1 }, { mirostat_eta: 1 }),
   }),
   ext({
     id: 'ext.dynamic_temperature',
@@ -86,10 +130,14 @@ export const TRUNCATION_CHECKS: CheckDef[] = [
     id: 'ext.dynatemp_exponent',
     title: 'dynatemp_exponent changes the dynamic temperature',
     feature: 'dynamic_temperature',
-    sends: 'Seeded temperature-1 requests with dynamic temperature 0.1..3, exponent 1 or 4.',
+    sends: 'Seeded temperature-1 requests with dynamic temperature 0.1..3 switched on (`dynamic_temperature: true`, or the server\'s own switch), `dynatemp_exponent` 1 or 4.',
     expects: 'Different answers for at least one seed.',
     source: 'TGW dynamic temperature: the exponent shapes how entropy maps to temperature.',
-    run: (ctx) => expectChangesSample(ctx, { dynamic_temperature: true, dynatemp_low: 0.1, dynatemp_high: 3, dynatemp_exponent: 1 }, { dynatemp_exponent: 4 }),
+    requires: [DYNATEMP_ON],
+    run: (ctx) => {
+      const on = ctx.switchOf(DYNATEMP_ON.id);
+      return expectChangesSample(ctx, { ...on.fields, dynatemp_exponent: 1 }, { dynatemp_exponent: 4 });
+    },
   }),
   ext({
     id: 'ext.smoothing_factor',
@@ -107,7 +155,8 @@ export const TRUNCATION_CHECKS: CheckDef[] = [
     sends: 'Seeded temperature-1 requests with smoothing_factor 1 and smoothing_curve 1 or 3.',
     expects: 'Different answers for at least one seed (curve 3 is cubic).',
     source: 'TGW quadratic sampling: k = (3 - c)/2, s = (c - 1)/2.',
-    run: (ctx) => expectChangesSample(ctx, { smoothing_factor: 1 }, { smoothing_curve: 3 }),
+    requires: [SMOOTHING_ON],
+    run: (ctx) => expectChangesSample(ctx, ctx.switchOf(SMOOTHING_ON.id).fields, { smoothing_curve: 3 }),
   }),
   ext({
     id: 'ext.typical_p',
@@ -143,7 +192,8 @@ export const TRUNCATION_CHECKS: CheckDef[] = [
     sends: 'Seeded temperature-1 requests with `xtc_probability: 1` and `xtc_threshold` 0.05 or 0.3.',
     expects: 'Different answers for at least one seed.',
     source: 'TGW HEAD XTC: tokens with p >= xtc_threshold (except the least likely of them) are removed.',
-    run: (ctx) => expectChangesSample(ctx, { xtc_probability: 1, xtc_threshold: 0.05 }, { xtc_threshold: 0.3 }),
+    requires: [XTC_ON],
+    run: (ctx) => expectChangesSample(ctx, { ...ctx.switchOf(XTC_ON.id).fields, xtc_threshold: 0.05 }, { xtc_threshold: 0.3 }),
   }),
   ext({
     id: 'ext.epsilon_cutoff',

@@ -91,6 +91,15 @@ export const ERROR_FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'error-type-server',
+    description: 'Client errors (4xx) carry `"type": "server_error"` (a server that has one error type for everything).',
+    targets: ['errors.type'],
+    error: (status, body) => {
+      if (status < 500 && isObject(body) && isObject(body.error)) body.error.type = 'server_error';
+      return { status, body };
+    },
+  },
+  {
     name: 'error-without-param',
     description: 'Error envelopes do not name the parameter (llama.cpp).',
     targets: ['errors.param-named'],

@@ -81,7 +81,7 @@ export const EXT_FAULTS: readonly Fault[] = [
   ignoreParams(['epsilon_cutoff'], ['ext.epsilon_cutoff']),
   ignoreParams(['eta_cutoff'], ['ext.eta_cutoff']),
   ignoreParams(['temperature_last'], ['ext.temperature_last']),
-  ignoreParams(['sampler_priority'], ['ext.sampler_priority', 'ext.sampler_priority_string']),
+  ignoreParams(['sampler_priority'], ['ext.sampler_priority']),
   ignoreParams(['repetition_penalty'], ['ext.repetition_penalty']),
   ignoreParams(['repetition_penalty_range'], ['ext.repetition_penalty_range']),
   ignoreParams(['encoder_repetition_penalty'], ['ext.encoder_repetition_penalty']),
@@ -95,11 +95,12 @@ export const EXT_FAULTS: readonly Fault[] = [
   ignoreParams(['auto_max_new_tokens'], ['ext.auto_max_new_tokens']),
   ignoreParams(['truncation_length'], ['ext.truncation_length']),
   ignoreParams(['skip_special_tokens'], ['ext.skip_special_tokens']),
-  ignoreParams(['grammar_string'], ['ext.grammar_string', 'ext.grammar_string_invalid']),
-  ignoreParams(['guidance_scale', 'negative_prompt'], ['ext.guidance_scale', 'ext.negative_prompt']),
+  ignoreParams(['grammar_string'], ['ext.grammar_string']),
+  ignoreParams(['guidance_scale', 'negative_prompt'], ['ext.guidance_scale']),
+  ignoreParams(['negative_prompt'], ['ext.negative_prompt']),
   ignoreParams(['penalty_alpha'], ['ext.penalty_alpha']),
   ignoreParams(['max_tokens_second'], ['ext.max_tokens_second', 'ext.max_tokens_second_concurrent']),
-  ignoreParams(['preset'], ['ext.preset', 'ext.preset_resets', 'ext.preset_unknown']),
+  ignoreParams(['preset'], ['ext.preset', 'ext.preset_unknown']),
   // -- TGW extensions: other deviations -------------------------------------------------------------
   {
     name: 'epsilon-read-raw',
@@ -112,6 +113,16 @@ export const EXT_FAULTS: readonly Fault[] = [
     description: 'sampler_priority is honoured as a list but TGW\'s string form is ignored.',
     targets: ['ext.sampler_priority_string'],
     request: (req) => editBody(req, (b) => void (typeof b.sampler_priority === 'string' && delete b.sampler_priority)),
+  },
+  {
+    name: 'invalid-grammar-dropped',
+    description: 'A grammar that does not parse is dropped and the request answered without it (a server that logs the parse error and goes on).',
+    targets: ['ext.grammar_string_invalid'],
+    request: (req) =>
+      editBody(req, (b) => {
+        const g = b.grammar_string;
+        if (typeof g === 'string' && (g.match(/\(/g) ?? []).length !== (g.match(/\)/g) ?? []).length) delete b.grammar_string;
+      }),
   },
   {
     name: 'dry-breakers-string-ignored',

@@ -2,7 +2,17 @@
  * Faults of echo and logprobs.
  */
 import { isObject, choices, wantsLogprobs, ignoreParams, mapLogprobs } from './helpers.js';
-import type { Fault } from './types.js';
+import type { Fault, JsonObject } from './types.js';
+
+/** A legacy logprobs object with every logprob (chosen and alternatives) multiplied by `factor`. */
+function scaleLogprobs(lp: JsonObject, factor: number): JsonObject {
+  const scale = (v: unknown) => (typeof v === 'number' ? v * factor : v);
+  return {
+    ...lp,
+    token_logprobs: Array.isArray(lp.token_logprobs) ? lp.token_logprobs.map(scale) : lp.token_logprobs,
+    top_logprobs: Array.isArray(lp.top_logprobs) ? lp.top_logprobs.map((t) => (isObject(t) ? Object.fromEntries(Object.entries(t).map(([k, v]) => [k, scale(v)])) : t)) : lp.top_logprobs,
+  };
+}
 
 /** Echo and logprobs, in catalogue order. */
 export const LOGPROBS_FAULTS: readonly Fault[] = [
@@ -54,6 +64,41 @@ export const LOGPROBS_FAULTS: readonly Fault[] = [
     targets: ['logprobs.greedy-consistent'],
     response: (b) => {
       mapLogprobs(b, (lp) => ({ ...lp, token_logprobs: Array.isArray(lp.token_logprobs) ? lp.token_logprobs.map((v) => (typeof v === 'number' ? v - 0.5 : v)) : lp.token_logprobs }));
+      return b;
+    },
+  },
+  {
+    name: 'logprobs-scaled',
+    description: 'Every logprob is halved: the order of the alternatives is kept, but their probabilities sum to more than 1 (a temperature or log-base mix-up).',
+    targets: ['logprobs.distribution'],
+    response: (b) => {
+      mapLogprobs(b, (lp) => scaleLogprobs(lp, 0.5));
+      return b;
+    },
+  },
+  {
+    name: 'logprobs-length-dependent',
+    description: 'Logprobs are scaled by 8 / max_tokens, so the same position gets other values in a shorter request (a normalisation by the request length).',
+    targets: ['logprobs.consistent'],
+    response: (b, req) => {
+      const max = isObject(req.body) && typeof req.body.max_tokens === 'number' && req.body.max_tokens > 0 ? req.body.max_tokens : 8;
+      mapLogprobs(b, (lp) => scaleLogprobs(lp, 8 / max));
+      return b;
+    },
+  },
+  {
+    name: 'sampled-token-dropped',
+    description: 'When sampling, top_logprobs holds only the `logprobs` most likely tokens, so a sampled token outside them is missing (OpenAI always adds it).',
+    targets: ['logprobs.sampled-in-top'],
+    response: (b, req) => {
+      const k = isObject(req.body) && typeof req.body.logprobs === 'number' ? Math.max(1, req.body.logprobs) : 1;
+      if (!isObject(req.body) || req.body.temperature === 0) return b;
+      mapLogprobs(b, (lp) => ({
+        ...lp,
+        top_logprobs: Array.isArray(lp.top_logprobs)
+          ? lp.top_logprobs.map((t) => (isObject(t) ? Object.fromEntries(Object.entries(t).sort((x, y) => Number(y[1]) - Number(x[1])).slice(0, k)) : t))
+          : lp.top_logprobs,
+      }));
       return b;
     },
   },

@@ -29,4 +29,10 @@ export const SEED_FAULTS: readonly Fault[] = [
     targets: ['seed.concurrent'],
     request: (req, s) => (s.inFlight > 1 ? editBody(req, (b) => void delete b.seed) : undefined),
   },
+  {
+    name: 'seed-shifted-under-load',
+    description: 'Under load a request runs with another seed, the same for every copy (a per-slot or per-batch seed), so concurrent copies agree with each other but not with the answer given alone.',
+    targets: ['seed.concurrent'],
+    request: (req, s) => (s.inFlight > 1 ? editBody(req, (b) => void (typeof b.seed === 'number' && (b.seed += 1000))) : undefined),
+  },
 ];

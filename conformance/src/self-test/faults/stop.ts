@@ -130,6 +130,16 @@ export const STOP_FAULTS: readonly Fault[] = [
     },
     { streamOnly: true },
   ),
+  stopFault(
+    'stop-one-position',
+    'Of a `stop` array only the entry at index 1 is honoured (a server that reads one slot of the list; the string form works).',
+    ['stop.every-position'],
+    (text, stops) => {
+      const honoured = stops.length === 1 ? stops[0]! : stops[1];
+      const at = honoured === undefined ? -1 : text.indexOf(honoured);
+      return at >= 0 ? text.slice(0, at) : text;
+    },
+  ),
   {
     name: 'stop-at-limit-is-length',
     description: 'A stop string completed by the last allowed token is reported as finish_reason "length".',

@@ -32,6 +32,12 @@ export const STREAM_FAULTS: readonly Fault[] = [
     events: (items) => items.map((i) => (isObject(i) ? { ...i, object: 'text_completion.chunk' } : i)),
   },
   {
+    name: 'created-per-chunk',
+    description: 'Every chunk carries the time it was sent as `created`, which changes within a stream that crosses a second (llama.cpp).',
+    targets: ['stream.chunk-shape'],
+    events: (items, _req, _state, times) => items.map((i, n) => (isObject(i) ? { ...i, created: Math.floor((times[n] ?? Date.now()) / 1000) } : i)),
+  },
+  {
     name: 'finish-twice',
     description: 'The chunk with finish_reason is sent twice.',
     targets: ['stream.single-finish'],

@@ -48,10 +48,26 @@ export interface Fault {
   response?(body: JsonObject, req: ProxyRequest, state: ProxyState): JsonObject | ProxyReply | void;
   /** Rewrites an error answer. */
   error?(status: number, body: unknown, req: ProxyRequest): ProxyReply;
-  /** Rewrites the data payloads of an event stream. */
-  events?(items: SseItem[], req: ProxyRequest, state: ProxyState): SseItem[];
+  /**
+   * Rewrites the data payloads of an event stream; `times` are the proxy's Date.now() when
+   * each one arrived from the server.
+   */
+  events?(items: SseItem[], req: ProxyRequest, state: ProxyState, times: readonly number[]): SseItem[];
   /** Writes the stream itself (framing faults). */
   serialize?(items: SseItem[]): string;
+  /**
+   * Per-event rewrites, applied as each event arrives (the stream keeps its timing): the
+   * payload (`item`), how the event is written (`frame`, given the data; default
+   * `data: <data>\n\n`). Used when the fault has neither `events` nor `serialize`.
+   */
+  item?(item: SseItem): SseItem;
+  frame?(data: string): string;
+  /** Splits a rewritten stream's bytes into separate writes (sent a few milliseconds apart). */
+  pieces?(bytes: Buffer): Buffer[];
+  /** Writes rewritten JSON bodies (default JSON.stringify). */
+  json?(value: unknown): string;
+  /** Headers added to every answer the proxy sends. */
+  headers?: Record<string, string>;
   /** Content-Type of rewritten streams. */
   streamContentType?: string;
 }
