@@ -30,6 +30,9 @@ export function renderOpenApiSections(): string[] {
     '`error.param`). A streamed completion is server-sent events: each `data:` line is one `CompletionChunk`',
     '(the operation names it in `x-textgen-event-data`), and the stream ends with `data: [DONE]`.',
     '',
+    'TypeScript types from a document: `npx openapi-typescript packages/spec/openapi/compat.json --default-non-nullable false`',
+    '(without that flag, openapi-typescript makes every parameter that has a default required in requests).',
+    '',
     ...validationSection(),
   ];
 }
