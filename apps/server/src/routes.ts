@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineRequestError } from '@textgen-spec/engine';
 import type { Engine } from '@textgen-spec/engine';
-import { parseDecodeRequest, parseEncodeRequest, parseTokenCountRequest } from '@textgen-spec/spec';
+import { getOpenApiDocument, parseDecodeRequest, parseEncodeRequest, parseTokenCountRequest } from '@textgen-spec/spec';
 import type { Model, ModelList, PresetList } from '@textgen-spec/spec';
 import { handleCompletion } from './completions.js';
 import { ApiError } from './errors.js';
@@ -30,7 +30,7 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Exact path, or a prefix when it ends with '/' (the rest is a parameter). */
   path: string;
-  /** Whether the API key is required (everything but /health). */
+  /** Whether the API key is required (everything but /health and /openapi.json). */
   auth: boolean;
   handle(context: RequestContext): Promise<void>;
 }
@@ -44,7 +44,13 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/internal/decode', auth: true, handle: decode },
   { method: 'POST', path: '/v1/internal/token-count', auth: true, handle: tokenCount },
   { method: 'GET', path: '/v1/internal/presets', auth: true, handle: listPresets },
+  { method: 'GET', path: '/openapi.json', auth: false, handle: openApi },
 ];
+
+/** The spec's OpenAPI document of the profile this server validates with (answers while the model loads). */
+async function openApi({ server, res }: RequestContext): Promise<void> {
+  sendJson(res, 200, getOpenApiDocument(server.config.profile));
+}
 
 /** 200 `{"status":"ok"}` once the model is loaded; a 503 envelope before (or if it failed). */
 async function health({ server, res }: RequestContext): Promise<void> {
