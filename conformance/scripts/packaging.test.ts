@@ -79,6 +79,27 @@ describe('the tarballs', () => {
   });
 });
 
+describe('every workspace package', () => {
+  it('moves in lockstep and carries the LICENSE, repository and engines', () => {
+    const read = (path: string) => JSON.parse(readFileSync(join(repo, path), 'utf8')) as Record<string, any>;
+    const dirs = read('package.json').workspaces as string[];
+    const version = read('packages/spec/package.json').version as string;
+    const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
+    expect(license).toContain('Copyright (c) 2026 Textgen Spec contributors');
+    for (const dir of dirs) {
+      const manifest = read(`${dir}/package.json`);
+      expect(manifest.version, dir).toBe(version);
+      expect(manifest.license, dir).toBe('MIT');
+      expect(readFileSync(join(repo, dir, 'LICENSE'), 'utf8'), dir).toBe(license);
+      expect(manifest.repository, dir).toEqual({ type: 'git', url: 'git+https://github.com/textgen-spec/textgen-spec.git', directory: dir });
+      expect(manifest.engines, dir).toEqual({ node: '>=20.19' });
+      for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
+        if (name.startsWith('@textgen-spec/')) expect(range, `${dir}: ${name}`).toBe(version);
+      }
+    }
+  });
+});
+
 describe('@textgen-spec/spec in a scratch project', () => {
   it('works from ESM: parse, validate, schemas by export path and $id, the OpenAPI document', async () => {
     writeFileSync(join(scratch, 'project', 'esm.mjs'), ESM_SOURCE);
