@@ -174,12 +174,13 @@ describe('the runner from the tarballs', () => {
 
 const ESM_SOURCE = `import { parseCompletionRequest, validateSchema, getOpenApiDocument } from '@textgen-spec/spec';
 import schema from '@textgen-spec/spec/schema/strict/completion-request.schema.json' with { type: 'json' };
+import openapi from '@textgen-spec/spec/openapi/strict.json' with { type: 'json' };
 import { Ajv } from 'ajv';
 const ok = parseCompletionRequest({ model: 'm', prompt: 'Hi', max_tokens: 4, min_p: 0.1 }).ok;
 const bad = parseCompletionRequest({ model: 'm', prompt: 'Hi', temperature: 'hot' });
 const validate = new Ajv({ strict: false }).compile(schema);
 if (!validate({ model: 'm', prompt: 'Hi' })) throw new Error('the schema rejects a valid request');
-console.log(JSON.stringify({ ok, param: bad.ok ? null : bad.error.error.param, id: schema.$id, openapi: getOpenApiDocument('compat').openapi, chunk: validateSchema('completion-chunk', {}).valid }));
+console.log(JSON.stringify({ ok, param: bad.ok ? null : bad.error.error.param, id: schema.$id, openapi: getOpenApiDocument('compat').openapi === openapi.openapi && openapi.openapi, chunk: validateSchema('completion-chunk', {}).valid }));
 `;
 
 const CJS_SOURCE = `const spec = require('@textgen-spec/spec');
