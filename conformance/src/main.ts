@@ -4,7 +4,8 @@
  * Exit status: 0 nothing unexpected failed, 1 something did (or a baseline entry is stale),
  * 2 bad usage, 3 the server cannot be reached.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKS } from './checks/registry.js';
 import { LEVELS } from './checks/outcome.js';
@@ -42,6 +43,8 @@ Options:
   --junit FILE         write JUnit XML
   --markdown FILE      write a Markdown summary (append to $GITHUB_STEP_SUMMARY in CI)
   --github             print GitHub Actions annotations
+                       (report files: a missing directory is created; a path that
+                       cannot be written fails with exit 2 before any check runs)
   --baseline FILE      expected failures: check ids or prefix.* patterns, one per line,
                        # comments; an entry whose checks now pass is stale and fails the run
   --timeout SECONDS    per-request timeout (default 60)
@@ -98,7 +101,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
-    io.stderr(`${(err as Error).message}\n\n${USAGE}\n`);
+    io.stderr(`textgen-conformance: ${argumentError(err as NodeJS.ErrnoException)} (see textgen-conformance --help)\n`);
     return EXIT.usage;
   }
   try {
@@ -152,15 +155,16 @@ async function run(
   io: Io,
 ): Promise<number> {
   if (!values.url) throw new UsageError('--url is required');
-  try {
-    new URL(values.url);
-  } catch {
-    throw new UsageError(`--url is not a URL: ${JSON.stringify(values.url)}`);
-  }
+  checkUrl(values.url);
   const timeoutMs = seconds(values.timeout, 'timeout', 60) * 1000;
   const concurrency = integer(values.concurrency, 'concurrency', 4);
   const waitSeconds = seconds(values.wait, 'wait', 0);
   const baseline = values.baseline ? readBaseline(values.baseline) : undefined;
+  // Before any check runs: each report's directory is created, and the file must be writable.
+  for (const flag of ['json', 'junit', 'markdown'] as const) {
+    const path = values[flag];
+    if (path !== undefined) prepareReportPath(path, flag);
+  }
   const apiKey = values['api-key'] ?? io.env[API_KEY_ENV] ?? undefined;
   const color = io.isTTY && !values['no-color'] && !io.env.NO_COLOR;
 
@@ -184,12 +188,69 @@ async function run(
   });
   progress?.clear();
 
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (values.junit) writeFileSync(values.junit, renderJunit(report));
-  if (values.markdown) writeFileSync(values.markdown, renderMarkdown(report), { flag: 'a' });
+  if (values.json) writeReport(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.junit) writeReport(values.junit, renderJunit(report));
+  if (values.markdown) writeReport(values.markdown, renderMarkdown(report), 'a');
   if (values.github) io.stdout(`${renderGithub(report)}\n`);
   io.stdout(`${renderText(report, { color, verbose: Boolean(values.verbose) })}\n`);
   return report.summary.exitCode;
+}
+
+/** node:util parseArgs's error, as one short line. */
+function argumentError(err: NodeJS.ErrnoException): string {
+  const message = err.message ?? String(err);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message)?.[1];
+    return `unknown option ${option ?? ''}`.trimEnd();
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(-[^ ']+)/.exec(message)?.[1];
+    if (option && /argument missing/.test(message)) return `${option} needs a value`;
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+/** --url must be an http(s) URL. */
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--url must be an http:// or https:// URL, not ${JSON.stringify(url)}`);
+  }
+}
+
+/**
+ * A report path, before the run: creates its directory (as `mkdir -p` would) and checks that
+ * the file can be written, so that a typo fails in a second, not after every check.
+ */
+function prepareReportPath(path: string, flag: string): void {
+  const fail = (why: string): never => {
+    throw new UsageError(`--${flag} ${path}: ${why}`);
+  };
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+  } catch (err) {
+    fail(`cannot create its directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) fail('is a directory');
+  try {
+    accessSync(existsSync(path) ? path : dirname(resolve(path)), constants.W_OK);
+  } catch (err) {
+    fail(`not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** Writes a report after the run; a failure is a usage error (one line), not a crash. */
+function writeReport(path: string, text: string, flag: 'w' | 'a' = 'w'): void {
+  try {
+    writeFileSync(path, text, { flag });
+  } catch (err) {
+    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** Reads and parses --baseline; every entry must match some check. */

@@ -263,7 +263,7 @@ export function helpText(): string {
     '',
     'Endpoints: POST /v1/completions, GET /v1/models, GET /v1/models/{id}, GET /health,',
     'POST /v1/internal/encode, /v1/internal/decode, /v1/internal/token-count,',
-    'GET /v1/internal/presets.',
+    'GET /v1/internal/presets, GET /openapi.json (this API as OpenAPI 3.1).',
   );
   return lines.join('\n');
 }

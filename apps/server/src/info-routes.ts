@@ -1,12 +1,18 @@
 /**
  * The read-only endpoints: health, the model list, one model, the preset list.
  */
+import { getOpenApiDocument } from '@textgen-spec/spec';
 import type { Model, ModelList, PresetList } from '@textgen-spec/spec';
 import { ApiError } from './errors.js';
 import { sendJson } from './http.js';
 import type { RequestContext, RouteServices } from './request-context.js';
 
 /** 200 `{"status":"ok"}` once the model is loaded; a 503 envelope before (or if it failed). */
+/** The spec's OpenAPI document of the profile this server validates with (answers while the model loads). */
+export async function openApi({ services, res }: RequestContext): Promise<void> {
+  sendJson(res, 200, getOpenApiDocument(services.config.profile));
+}
+
 export async function health({ services, res }: RequestContext): Promise<void> {
   services.requireEngine();
   sendJson(res, 200, { status: 'ok' });

@@ -3,7 +3,7 @@
  * handlers live in info-routes.ts, tokenizer-routes.ts and completions.ts.
  */
 import { handleCompletion } from './completions.js';
-import { getModel, health, listModels, listPresets } from './info-routes.js';
+import { getModel, health, listModels, listPresets, openApi } from './info-routes.js';
 import type { Route } from './router.js';
 import { decode, encode, tokenCount } from './tokenizer-routes.js';
 
@@ -16,4 +16,5 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/internal/decode', auth: true, handle: decode },
   { method: 'POST', path: '/v1/internal/token-count', auth: true, handle: tokenCount },
   { method: 'GET', path: '/v1/internal/presets', auth: true, handle: listPresets },
+  { method: 'GET', path: '/openapi.json', auth: false, handle: openApi },
 ];

@@ -4,6 +4,7 @@
 import type { Profile, SchemaName } from '../src/schema-names.js';
 import { schemaId, schemaPath } from '../src/schema-names.js';
 import { PRESET_PARAMETERS } from '../src/presets.js';
+import { renderOpenApiSections } from './api-doc-openapi.js';
 import type { SchemaNode } from './schema-generator.js';
 
 type Schemas = Record<SchemaName, Record<Profile, SchemaNode>>;
@@ -56,6 +57,7 @@ export function renderApiDoc(schemas: Schemas, usages: ReadonlyMap<string, Usage
     '',
     `Each file has a stable \`$id\`, \`${schemaId('completion-request', 'strict')}\` and so on.`,
     '',
+    ...renderOpenApiSections(),
     '## `POST /v1/completions`',
     '',
     'Defaults are OpenAI\'s for the OpenAI parameters and TGW v1.14\'s for the extensions. `null` means the',

@@ -1,6 +1,6 @@
 /**
- * Regenerates the JSON Schemas (schema/strict, schema/compat), src/request-defaults.ts and
- * docs/api.md from src/types.
+ * Regenerates the JSON Schemas (schema/strict, schema/compat), the OpenAPI documents (openapi/),
+ * src/request-defaults.ts and docs/api.md from src/types and src/api-routes.ts.
  *
  *   npm run generate -w @textgen-spec/spec            write the files
  *   npm run generate -w @textgen-spec/spec -- --check  only report files that are out of date

@@ -9,6 +9,7 @@ import { driftedFiles as changedFiles, findPackageRoot as findRoot } from '../sr
 import { renderApiDoc } from './api-doc.js';
 import { REQUEST_DEFAULTS_PATH, renderRequestDefaults } from './defaults-source.js';
 import type { UsageExample } from './api-doc.js';
+import { openApiFiles } from './openapi.js';
 import { generateSchemas, schemaFiles } from './schema-generator.js';
 
 /** The package root (packages/spec), found from this file whether it runs as .ts or compiled. */
@@ -17,15 +18,21 @@ export function findPackageRoot(): string {
 }
 
 /**
- * Path (relative to the package root) -> expected content: the schemas, src/request-defaults.ts,
- * and docs/api.md (at the repository root).
+ * Path (relative to the package root) -> expected content: the schemas, the OpenAPI documents,
+ * src/request-defaults.ts, and docs/api.md (at the repository root).
  */
 export function expectedFiles(packageRoot: string): Map<string, string> {
   const schemas = generateSchemas(packageRoot);
   const files = schemaFiles(schemas);
   files.set('../../docs/api.md', renderApiDoc(schemas, readUsageExamples(packageRoot)));
   files.set(REQUEST_DEFAULTS_PATH, renderRequestDefaults(schemas['completion-request'].strict));
+  for (const [path, content] of openApiFiles(schemas, PROFILES, packageVersion(packageRoot))) files.set(path, content);
   return files;
+}
+
+/** The package version (the OpenAPI documents' `info.version`; versions move in lockstep). */
+export function packageVersion(packageRoot: string): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** The `usage` examples of examples/completion-request/<parameter>.json, by parameter. */

@@ -38,8 +38,12 @@ export type {
 } from './types/tokenizer.js';
 
 export { PRESET_PARAMETERS } from './presets.js';
-export { isProfile, PROFILES, SCHEMA_NAMES, SCHEMA_ROOT_TYPES, schemaId } from './schema-names.js';
+export { isProfile, openApiPath, PROFILES, SCHEMA_NAMES, SCHEMA_ROOT_TYPES, schemaId } from './schema-names.js';
 export type { Profile, SchemaName, ValidationProfile } from './schema-names.js';
+export { API_ROUTES, COMMON_ERRORS } from './api-routes.js';
+export type { ApiRoute, ApiRouteError, InlineSchema } from './api-routes.js';
+export { getOpenApiDocument, openApiText } from './openapi.js';
+export type { OpenApiDocument } from './openapi.js';
 export { getSchema } from './schemas.js';
 export type { JsonSchema } from './schemas.js';
 export { validateSchema } from './validate.js';

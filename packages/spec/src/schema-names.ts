@@ -47,3 +47,8 @@ export function schemaId(name: SchemaName, profile: Profile): string {
 export function schemaPath(name: SchemaName, profile: Profile): string {
   return `schema/${profile}/${name}.schema.json`;
 }
+
+/** Path of the OpenAPI 3.1 document of a profile, relative to the package root. */
+export function openApiPath(profile: Profile): string {
+  return `openapi/${profile}.json`;
+}
