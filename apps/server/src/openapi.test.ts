@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, getOpenApiDocument } from '@textgen-spec/spec';
 import { ROUTES } from './routes.js';
 import type { TextgenServer } from './server.js';
-import { startTestServer } from './testing/harness.js';
+import { startTestServer } from './__fixtures__/harness.js';
 
 describe('GET /openapi.json', () => {
   const servers: TextgenServer[] = [];
