@@ -18,7 +18,7 @@ describe('parseCommandLine', () => {
       '--host', '0.0.0.0', '--port', '0', '--model', 'org/name', '--model-alias', 'gpt-3.5-turbo-instruct, davinci-002',
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
-      '--max-queue', '0', '--request-timeout', '1.5', '--profile', 'strict', '--log-level', 'debug',
+      '--max-queue', '0', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--profile', 'strict', '--log-level', 'debug',
       '--presets-dir', '/srv/presets',
     ]);
     expect(config).toEqual({
@@ -36,6 +36,7 @@ describe('parseCommandLine', () => {
       maxConcurrency: 4,
       maxQueue: 0,
       requestTimeoutMs: 1500,
+      workerStallTimeoutMs: 2000,
       logLevel: 'debug',
       profile: 'strict',
       presetsDir: '/srv/presets',

@@ -38,6 +38,11 @@ export interface ServerConfig {
   maxQueue: number;
   /** Milliseconds from arrival to the last byte; 0 = no limit. */
   requestTimeoutMs: number;
+  /**
+   * Milliseconds the model's worker thread may leave heartbeats unanswered before it is
+   * replaced and its requests fail with 503; 0 = never.
+   */
+  workerStallTimeoutMs: number;
   logLevel: LogLevel;
   profile: ValidationProfile;
   /** Folder of `<name>.yaml` sampler presets; null = no presets. */
@@ -60,6 +65,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxConcurrency: 1,
   maxQueue: 64,
   requestTimeoutMs: 600_000,
+  workerStallTimeoutMs: 30_000,
   logLevel: 'info',
   profile: 'compat',
   presetsDir: DEFAULT_PRESETS_DIR,
@@ -99,6 +105,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once (default ${d.maxConcurrency}).` },
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
+  { name: 'worker-stall-timeout', env: 'TEXTGEN_WORKER_STALL_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Replace the model's worker thread when it answers no heartbeat this long; its requests get a 503; 0 = never (default ${d.workerStallTimeoutMs / 1000}).` },
   { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
   { name: 'presets-dir', env: 'TEXTGEN_PRESETS_DIR', kind: 'string', value: 'DIR', description: 'Folder of <name>.yaml sampler presets a request may name in `preset` (default: the shipped TGW v1.14 presets).' },
   { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: 'LEVEL', description: `Least severe log line printed: ${LOG_LEVELS.join(', ')} (default ${d.logLevel}).` },
@@ -136,7 +143,7 @@ export function parseCommandLine(
   const flags = new FlagReader(values, env);
   // Read first, as before the split: with several bad settings, the same one is reported.
   const apiKeys = readApiKeys(flags, options);
-  const requestTimeoutMs = readRequestTimeout(flags);
+  const requestTimeoutMs = readSeconds(flags, 'request-timeout', d.requestTimeoutMs);
   const config: ServerConfig = {
     host: flags.string('host') ?? d.host,
     port: flags.integer('port', d.port, 0, 65_535),
@@ -152,6 +159,7 @@ export function parseCommandLine(
     maxConcurrency: flags.integer('max-concurrency', d.maxConcurrency, 1, 1024),
     maxQueue: flags.integer('max-queue', d.maxQueue, 0, 1_000_000),
     requestTimeoutMs,
+    workerStallTimeoutMs: readSeconds(flags, 'worker-stall-timeout', d.workerStallTimeoutMs),
     logLevel: flags.oneOf('log-level', LOG_LEVELS, d.logLevel),
     profile: flags.oneOf('profile', PROFILES, d.profile),
     presetsDir: flags.string('presets-dir') ?? d.presetsDir,
@@ -233,13 +241,13 @@ function readApiKeys(flags: FlagReader, options: ParseOptions): string[] {
   return [...apiKeys, ...fromFile];
 }
 
-/** --request-timeout (seconds, fractions allowed, at most a week) in milliseconds. */
-function readRequestTimeout(flags: FlagReader): number {
-  const timeoutSeconds = flags.string('request-timeout');
-  if (timeoutSeconds === undefined) return d.requestTimeoutMs;
+/** A duration flag (seconds, fractions allowed, at most a week) in milliseconds. */
+function readSeconds(flags: FlagReader, name: string, fallbackMs: number): number {
+  const timeoutSeconds = flags.string(name);
+  if (timeoutSeconds === undefined) return fallbackMs;
   const seconds = Number(timeoutSeconds);
   if (timeoutSeconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 7) {
-    throw new ConfigError(`${flags.source('request-timeout')} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
+    throw new ConfigError(`${flags.source(name)} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
   }
   return Math.round(seconds * 1000);
 }

@@ -6,7 +6,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { loadEngine } from '@textgen-spec/engine';
+import { loadEngineInWorker } from '@textgen-spec/engine';
 import type { Engine, EngineLoadOptions, LoadProgressEvent } from '@textgen-spec/engine';
 import { ApiKeyChecker } from './auth.js';
 import { DEFAULT_CONFIG } from './config.js';
@@ -29,7 +29,8 @@ import { ROUTES } from './routes.js';
 export interface ServerOptions extends Partial<ServerConfig> {
   /**
    * A loaded engine (or one being loaded) to serve instead of loading `model`. The server
-   * does not dispose an engine it was given.
+   * does not dispose an engine it was given. Without one, the server loads `model` in a worker
+   * thread (`loadEngineInWorker`), so model work never blocks the HTTP thread.
    */
   engine?: Engine | Promise<Engine>;
   /** Where request logs go; default: a logger on stderr at `logLevel`. */
@@ -67,11 +68,19 @@ export class TextgenServer implements RouteServices {
     this.auth = new ApiKeyChecker(this.config.apiKeys);
     this.http = createHttpServer((req, res) => void this.#handle(req, res));
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
-    this.#model = new ModelHost(engine ?? loadEngine(engineLoadOptions(this.config, onProgress)), {
+    this.#model = new ModelHost(engine ?? this.#loadInWorker(onProgress), {
       owned: engine === undefined,
       aliases: this.config.modelAliases,
     });
     this.ready = this.#model.ready;
+  }
+
+  /** The served model in its own worker thread, watched by the stall timeout (a replaced worker is logged). */
+  #loadInWorker(onProgress: ServerOptions['onProgress']): Promise<Engine> {
+    return loadEngineInWorker(engineLoadOptions(this.config, onProgress), {
+      stallTimeoutMs: this.config.workerStallTimeoutMs,
+      onRestart: (reason) => this.logger.error('engine worker replaced', { reason }),
+    });
   }
 
   get model(): ModelState {

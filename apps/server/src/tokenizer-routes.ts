@@ -11,7 +11,7 @@ export async function encode(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
   const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseEncodeRequest);
   if (request === null) return;
-  const tokens = engine.encode(request.text, { addBos: true });
+  const tokens = await engine.encode(request.text, { addBos: true });
   sendJson(context.res, 200, { tokens, length: tokens.length });
 }
 
@@ -19,7 +19,7 @@ export async function decode(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
   const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseDecodeRequest);
   if (request === null) return;
-  const text = engine.decode(request.tokens, { skipSpecialTokens: true });
+  const text = await engine.decode(request.tokens, { skipSpecialTokens: true });
   sendJson(context.res, 200, { text });
 }
 
@@ -27,6 +27,6 @@ export async function tokenCount(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
   const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseTokenCountRequest);
   if (request === null) return;
-  const tokens = engine.encode(request.text, { addBos: true });
+  const tokens = await engine.encode(request.text, { addBos: true });
   sendJson(context.res, 200, { length: tokens.length });
 }

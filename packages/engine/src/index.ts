@@ -1,7 +1,7 @@
 export { loadEngine } from './engine.js';
 export { EMBEDDED_MODEL_ID } from './load-model.js';
 export { MAX_CONTRASTIVE_TOP_K, MAX_PROMPT_LOOKUP_TOKENS } from './request-plan.js';
-export { EngineLoadError, EngineRequestError } from './types.js';
+export { EngineLoadError, EngineRequestError, EngineUnavailableError } from './types.js';
 export type {
   CompleteOptions,
   CompletionEvent,
@@ -11,6 +11,8 @@ export type {
   Engine,
   EngineLoadErrorCode,
   EngineLoadOptions,
+  EngineUnavailableCode,
+  LocalEngine,
   FinishReason,
   LoadProgressEvent,
   LogprobsSlice,
@@ -20,3 +22,5 @@ export { IncrementalDetokenizer, codePointLength } from './detokenizer.js';
 export type { TokenCodec } from './detokenizer.js';
 export { StopStringMatcher } from './stop-strings.js';
 export type { StopMatch } from './stop-strings.js';
+export { loadEngineInWorker } from './worker/worker-engine.js';
+export type { WorkerEngineOptions } from './worker/worker-engine.js';
