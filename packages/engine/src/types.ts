@@ -49,6 +49,11 @@ export interface ModelInfo {
   /** Maximum positions (prompt + completion). */
   contextLength: number;
   vocabSize: number;
+  /**
+   * Length (UTF-16 code units) of the longest token's text in the vocabulary, an upper bound
+   * used to refuse text that cannot fit the context before tokenizing it.
+   */
+  maxTokenChars: number;
   bosTokenId: number | null;
   eosTokenIds: number[];
   /** True only if the model can fill in the middle; otherwise `suffix` is a 400. */
