@@ -43,6 +43,10 @@ export interface ServerConfig {
    * replaced and its requests fail with 503; 0 = never.
    */
   workerStallTimeoutMs: number;
+  /** Milliseconds a streamed write may wait for a client that stopped reading; then the stream is cancelled. 0 = forever. */
+  writeTimeoutMs: number;
+  /** Open connections accepted at once; more are refused at once. */
+  maxConnections: number;
   logLevel: LogLevel;
   profile: ValidationProfile;
   /** Folder of `<name>.yaml` sampler presets; null = no presets. */
@@ -66,6 +70,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxQueue: 64,
   requestTimeoutMs: 600_000,
   workerStallTimeoutMs: 30_000,
+  writeTimeoutMs: 30_000,
+  maxConnections: 512,
   logLevel: 'info',
   profile: 'compat',
   presetsDir: DEFAULT_PRESETS_DIR,
@@ -105,6 +111,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once (default ${d.maxConcurrency}).` },
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
+  { name: 'write-timeout', env: 'TEXTGEN_WRITE_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Cancel a stream whose client stops reading for this long, freeing its slot; 0 = never (default ${d.writeTimeoutMs / 1000}).` },
+  { name: 'max-connections', env: 'TEXTGEN_MAX_CONNECTIONS', kind: 'string', value: 'N', description: `Open connections at once; more are refused (default ${d.maxConnections}).` },
   { name: 'worker-stall-timeout', env: 'TEXTGEN_WORKER_STALL_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Replace the model's worker thread when it answers no heartbeat this long; its requests get a 503; 0 = never (default ${d.workerStallTimeoutMs / 1000}).` },
   { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
   { name: 'presets-dir', env: 'TEXTGEN_PRESETS_DIR', kind: 'string', value: 'DIR', description: 'Folder of <name>.yaml sampler presets a request may name in `preset` (default: the shipped TGW v1.14 presets).' },
@@ -160,6 +168,8 @@ export function parseCommandLine(
     maxQueue: flags.integer('max-queue', d.maxQueue, 0, 1_000_000),
     requestTimeoutMs,
     workerStallTimeoutMs: readSeconds(flags, 'worker-stall-timeout', d.workerStallTimeoutMs),
+    writeTimeoutMs: readSeconds(flags, 'write-timeout', d.writeTimeoutMs),
+    maxConnections: flags.integer('max-connections', d.maxConnections, 1, 1_000_000),
     logLevel: flags.oneOf('log-level', LOG_LEVELS, d.logLevel),
     profile: flags.oneOf('profile', PROFILES, d.profile),
     presetsDir: flags.string('presets-dir') ?? d.presetsDir,
@@ -224,9 +234,14 @@ class FlagReader {
   }
 }
 
-/** --api-key's keys, then --api-key-file's. */
+/** --api-key's keys, then --api-key-file's; an empty or blank --api-key (or TEXTGEN_API_KEY) is an error, not "no auth". */
 function readApiKeys(flags: FlagReader, options: ParseOptions): string[] {
-  const apiKeys = list(flags.string('api-key'));
+  const given = flags.values['api-key'] ?? flags.env['TEXTGEN_API_KEY'];
+  const apiKeys = list(typeof given === 'string' ? given : undefined);
+  if (typeof given === 'string' && apiKeys.length === 0) {
+    const source = flags.values['api-key'] !== undefined ? '--api-key' : 'TEXTGEN_API_KEY';
+    throw new ConfigError(`${source} is empty or blank: give a key, or leave it unset to serve without authentication`);
+  }
   const keyFile = flags.string('api-key-file');
   if (keyFile === undefined) return apiKeys;
   const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));

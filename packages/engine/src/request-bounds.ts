@@ -18,15 +18,9 @@ export const MAX_BEST_OF = 20;
 export const MAX_BATCH_ROWS = 256;
 /** Most characters the stop strings (or the DRY sequence breakers) of one request may hold in all. */
 export const MAX_STRING_LIST_CHARS = 16_384;
-/**
- * Safety factor of `maxInputChars` over "context x longest token": a normalizer can drop
- * characters (accents, control characters) that no token keeps.
- */
-const INPUT_SLACK = 4;
-
-/** The longest text (UTF-16 code units) that could possibly tokenize into the model's context. */
-export function maxInputChars(info: ModelInfo): number {
-  return info.contextLength * info.maxTokenChars * INPUT_SLACK;
+/** The longest text (UTF-16 code units) that could possibly tokenize into the model's context: every token the longest. */
+export function maxInputChars(info: Pick<ModelInfo, 'contextLength' | 'maxTokenChars'>): number {
+  return info.contextLength * info.maxTokenChars;
 }
 
 /** Throws EngineRequestError for a request over one of the bounds above. */
@@ -69,6 +63,6 @@ export function checkBounds(request: NormalizedCompletionRequest, info: ModelInf
  * kept ones).
  */
 export function truncatableTail(text: string, limitTokens: number, info: ModelInfo): string {
-  const keep = 2 * limitTokens * info.maxTokenChars * INPUT_SLACK;
+  const keep = 2 * limitTokens * info.maxTokenChars;
   return text.length > keep ? text.slice(text.length - keep) : text;
 }

@@ -28,10 +28,16 @@ async function main(port: MessagePort, start: WorkerStart): Promise<void> {
     return;
   }
   const running = new Map<number, AbortController>();
+  const calls = new Set<Promise<void>>();
   port.on('message', (message: ToWorker) => {
-    if (message.kind === 'ping') post(port, { kind: 'pong', id: message.id });
+    if (message.kind === 'close') void close(port, engine, running, calls);
+    else if (message.kind === 'ping') post(port, { kind: 'pong', id: message.id });
     else if (message.kind === 'cancel') running.get(message.id)?.abort(new Error('cancelled by the caller'));
-    else void run(port, engine, message, running);
+    else {
+      const call = run(port, engine, message, running);
+      calls.add(call);
+      void call.finally(() => calls.delete(call));
+    }
   });
   post(port, { kind: 'ready', info: engine.info });
 }
@@ -57,6 +63,15 @@ async function run(port: MessagePort, engine: LocalEngine, call: Extract<ToWorke
   } finally {
     running.delete(call.id);
   }
+}
+
+/** Stops every call (each ends within one decoding step), disposes the engine, and ends the thread. */
+async function close(port: MessagePort, engine: LocalEngine, running: Map<number, AbortController>, calls: Set<Promise<void>>): Promise<void> {
+  for (const abort of running.values()) abort.abort(new Error('the engine is closing'));
+  await Promise.allSettled([...calls]);
+  await engine.dispose();
+  port.close();
+  process.exit(0);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -20,7 +20,9 @@ export type ToWorker =
    */
   | { kind: 'call'; id: number; method: string; args: unknown[]; signalArg?: number }
   | { kind: 'cancel'; id: number }
-  | { kind: 'ping'; id: number };
+  | { kind: 'ping'; id: number }
+  /** Abort every call, wait for them, dispose the engine, and exit (terminating a worker mid-inference can abort the process). */
+  | { kind: 'close' };
 
 export type FromWorker =
   | { kind: 'ready'; info: ModelInfo }

@@ -21,7 +21,7 @@ import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
 export interface WorkerEngineOptions {
   /** Milliseconds the worker may leave heartbeats unanswered before it is replaced (0: never). Default 30,000. */
   stallTimeoutMs?: number;
-  /** Milliseconds between heartbeats. Default 500. */
+  /** Milliseconds between heartbeats. Default: a quarter of the stall timeout, at most 500. */
   heartbeatMs?: number;
   /** Called when a worker is replaced (for the log), with the reason. */
   onRestart?: (reason: string) => void;
@@ -112,7 +112,17 @@ class WorkerEngine implements Engine {
     this.#disposed = true;
     clearInterval(this.#heartbeat);
     this.#failAll(new EngineUnavailableError('the engine was disposed', 'engine_disposed'));
-    await this.#worker.terminate();
+    const worker = this.#worker;
+    if (this.#status === 'restarting') {
+      await worker.terminate();
+      return;
+    }
+    // Let the worker stop its calls and release the model itself; terminate it only if it does not exit.
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ kind: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => void worker.terminate(), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   #receive(message: FromWorker): void {
@@ -229,6 +239,11 @@ class WorkerEngine implements Engine {
   }
 }
 
+/** Heartbeats often enough that a healthy worker never looks stalled: four per stall timeout, at most every 500 ms. */
+function heartbeatFor(stallTimeoutMs: number): number {
+  return stallTimeoutMs > 0 ? Math.max(10, Math.min(500, stallTimeoutMs / 4)) : 500;
+}
+
 /**
  * Loads a model in a worker thread and returns an `Engine` whose calls run there. Rejects with
  * the load error (EngineLoadError) if the model cannot be loaded.
@@ -236,7 +251,7 @@ class WorkerEngine implements Engine {
 export async function loadEngineInWorker(options: EngineLoadOptions = {}, workerOptions: WorkerEngineOptions = {}): Promise<Engine> {
   const engine = new WorkerEngine(
     options,
-    { stallTimeoutMs: 30_000, heartbeatMs: 500, ...workerOptions },
+    { stallTimeoutMs: 30_000, ...workerOptions, heartbeatMs: workerOptions.heartbeatMs ?? heartbeatFor(workerOptions.stallTimeoutMs ?? 30_000) },
     options.onProgress,
   );
   await engine.start();
