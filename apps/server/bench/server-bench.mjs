@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Server benchmark: what HTTP + SSE cost on top of the engine, and requests/s at several
 // client concurrencies. The server runs in this process on 127.0.0.1 with the embedded tiny
-// model, the HTTP client in a child process, and each HTTP figure is printed next to the same
-// work done by calling the engine directly in the same run.
+// model in its worker thread (as `npm start` runs it), the HTTP client in a child process, and
+// each HTTP figure is printed next to the same work done by calling an in-process engine on the
+// same model directly in the same run.
 // The HTTP cost is per event (one socket write per SSE event, flushed at once), so its share
 // shrinks as the model gets slower per token; the tiny model is very fast, the worst case.
 // Usage: npm run bench -w @textgen-spec/server [-- --quick] [-- --large]
 //   --large: the tiny model's `large` variant (4 layers, width 256: ~4x slower per token)
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { loadEngine } from '@textgen-spec/engine';
+import { loadEngine, loadEngineInWorker } from '@textgen-spec/engine';
 import { parseCompletionRequest } from '@textgen-spec/spec';
 import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import { startServer } from '../dist/index.js';
@@ -21,7 +22,10 @@ const RPS_SECONDS = quick ? 2 : 5;
 const CONCURRENCIES = [1, 4, 16];
 
 const large = process.argv.includes('--large');
-const engine = await loadEngine(large ? { model: await ensureTinyModel({ variant: 'large' }) } : {});
+const loadOptions = large ? { model: await ensureTinyModel({ variant: 'large' }) } : {};
+const engine = await loadEngine(loadOptions);
+// The server's engine: the same model in a worker thread.
+const served = await loadEngineInWorker(loadOptions);
 const model = engine.info.id;
 
 /** A normalized request, exactly as the server hands it to the engine. */
@@ -85,7 +89,7 @@ console.log(`Server benchmark on ${model} (${engine.info.device}/${engine.info.d
 console.log('Machine: shared 2-core box, other work running: treat figures as indicative.\n');
 
 // --- 1. Streaming: TTFT and tokens/s, engine direct vs HTTP + SSE (alternating rounds) ---
-const server = await startServer({ host: '127.0.0.1', port: 0, engine, maxConcurrency: 16, maxQueue: 1024, logLevel: 'silent' });
+const server = await startServer({ host: '127.0.0.1', port: 0, engine: served, maxConcurrency: 16, maxQueue: 1024, logLevel: 'silent' });
 await server.ready;
 await direct(streamBody);
 await overHttp(server.url, streamBody);
@@ -134,7 +138,7 @@ for (const concurrency of CONCURRENCIES) {
   const limited = await startServer({
     host: '127.0.0.1',
     port: 0,
-    engine,
+    engine: served,
     maxConcurrency: concurrency,
     maxQueue: 1024,
     logLevel: 'silent',
@@ -158,3 +162,4 @@ for (const concurrency of CONCURRENCIES) {
 await server.close();
 clientProcess.send({ type: 'exit' });
 await engine.dispose();
+await served.dispose();

@@ -13,6 +13,7 @@ import { createServer } from './server.js';
 import type { TextgenServer } from './server.js';
 import { openPost, postJson, startTestServer, tinyEngine, waitFor } from './__fixtures__/harness.js';
 
+// Set in beforeAll, read by every case of this file.
 let server: TextgenServer;
 let model: string;
 beforeAll(async () => {
