@@ -39,11 +39,11 @@ const streamBody = { prompt: 'Once upon a time', max_tokens: STREAM_TOKENS, temp
 const smallBody = { prompt: 'Hello', max_tokens: 4, temperature: 0 };
 
 /** Engine called directly: time to the first text event, total time, generated tokens. */
-async function direct(body) {
+async function direct(body, on = engine) {
   const start = performance.now();
   let first = null;
   let tokens = 0;
-  for await (const event of engine.complete(normalized(body))) {
+  for await (const event of on.complete(normalized(body))) {
     if (event.type === 'text' && first === null) first = performance.now() - start;
     if (event.type === 'done') tokens = event.usage.completion_tokens;
   }
@@ -95,16 +95,18 @@ await direct(streamBody);
 await overHttp(server.url, streamBody);
 await direct(streamBody);
 await overHttp(server.url, streamBody);
-const runs = { direct: [], http: [] };
+const runs = { direct: [], http: [], worker: [] };
 // The same normalized request as the HTTP client sends (streaming, with usage).
 const directBody = { ...streamBody, stream: true, stream_options: { include_usage: true } };
 for (let i = 0; i < ROUNDS; i++) {
   // ABBA order, so that neither side always runs first.
   if (i % 2 === 0) {
     runs.direct.push(await direct(directBody));
+    runs.worker.push(await direct(directBody, served));
     runs.http.push(await overHttp(server.url, streamBody));
   } else {
     runs.http.push(await overHttp(server.url, streamBody));
+    runs.worker.push(await direct(directBody, served));
     runs.direct.push(await direct(directBody));
   }
 }
@@ -126,6 +128,10 @@ console.log(row('time to 1st token, best', d.ttft, h.ttft, 'ms', 2));
 console.log(row('total, best', d.total, h.total, 'ms', 1));
 console.log(row('time to 1st token, median', d.medianTtft, h.medianTtft, 'ms', 2));
 console.log(row('total, median', d.medianTotal, h.medianTotal, 'ms', 1));
+const w = summary(runs.worker);
+console.log('   the worker engine called directly (no HTTP), next to HTTP + SSE on that same worker:');
+console.log(row('total, best (worker)', w.total, h.total, 'ms', 1));
+console.log(row('total, median (worker)', w.medianTotal, h.medianTotal, 'ms', 1));
 console.log(
   `   tokens/s, best         ${(d.tokens / (d.total / 1000)).toFixed(0).padStart(9)}    ${(h.tokens / (h.total / 1000)).toFixed(0).padStart(9)}      ` +
     `HTTP + SSE cost ${(((h.total - d.total) / d.tokens) * 1000).toFixed(0)} us per token`,
