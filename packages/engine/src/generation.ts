@@ -27,7 +27,7 @@ import { codePointLength } from './detokenizer.js';
 import { echoPrompt, type EchoedPrompt } from './echo.js';
 import type { GenerationContext, GenerationPlan } from './generation-plan.js';
 import { asGrammarRequestError } from './grammar-compiler.js';
-import { PrefillSet, prefill, type PrefillResult } from './prefill.js';
+import { PrefillSet, prefill, releaseOutputs, type PrefillResult } from './prefill.js';
 import { RequestRun } from './request-run.js';
 import { Sequence } from './sequence.js';
 import type { CompletionEvent } from './types.js';
@@ -114,6 +114,9 @@ async function startPrompt(run: RequestRun, prefills: PrefillSet, p: number, sig
     run.sequences.push(seq);
     startSequence(run, seq, echo, result, uncond?.result ?? null);
   }
+  // Every sequence of this prompt has started: only the KV caches are needed from here on.
+  if (result) releaseOutputs(result);
+  if (uncond && uncond.result !== prefills.negative) releaseOutputs(uncond.result);
 }
 
 /**
