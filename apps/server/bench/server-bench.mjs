@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Server benchmark: what HTTP + SSE cost on top of the engine, and requests/s at several
 // client concurrencies. The server runs in this process on 127.0.0.1 with the embedded tiny
-// model, the HTTP client in a child process, and each HTTP figure is printed next to the same
-// work done by calling the engine directly in the same run.
+// model in its worker thread (as `npm start` runs it), the HTTP client in a child process, and
+// each HTTP figure is printed next to the same work done by calling an in-process engine on the
+// same model directly in the same run.
 // The HTTP cost is per event (one socket write per SSE event, flushed at once), so its share
 // shrinks as the model gets slower per token; the tiny model is very fast, the worst case.
 // Usage: npm run bench -w @textgen-spec/server [-- --quick] [-- --large]
 //   --large: the tiny model's `large` variant (4 layers, width 256: ~4x slower per token)
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { loadEngine } from '@textgen-spec/engine';
+import { loadEngine, loadEngineInWorker } from '@textgen-spec/engine';
 import { parseCompletionRequest } from '@textgen-spec/spec';
 import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import { startServer } from '../dist/index.js';
@@ -21,7 +22,10 @@ const RPS_SECONDS = quick ? 2 : 5;
 const CONCURRENCIES = [1, 4, 16];
 
 const large = process.argv.includes('--large');
-const engine = await loadEngine(large ? { model: await ensureTinyModel({ variant: 'large' }) } : {});
+const loadOptions = large ? { model: await ensureTinyModel({ variant: 'large' }) } : {};
+const engine = await loadEngine(loadOptions);
+// The server's engine: the same model in a worker thread.
+const served = await loadEngineInWorker(loadOptions);
 const model = engine.info.id;
 
 /** A normalized request, exactly as the server hands it to the engine. */
@@ -35,11 +39,11 @@ const streamBody = { prompt: 'Once upon a time', max_tokens: STREAM_TOKENS, temp
 const smallBody = { prompt: 'Hello', max_tokens: 4, temperature: 0 };
 
 /** Engine called directly: time to the first text event, total time, generated tokens. */
-async function direct(body) {
+async function direct(body, on = engine) {
   const start = performance.now();
   let first = null;
   let tokens = 0;
-  for await (const event of engine.complete(normalized(body))) {
+  for await (const event of on.complete(normalized(body))) {
     if (event.type === 'text' && first === null) first = performance.now() - start;
     if (event.type === 'done') tokens = event.usage.completion_tokens;
   }
@@ -85,22 +89,24 @@ console.log(`Server benchmark on ${model} (${engine.info.device}/${engine.info.d
 console.log('Machine: shared 2-core box, other work running: treat figures as indicative.\n');
 
 // --- 1. Streaming: TTFT and tokens/s, engine direct vs HTTP + SSE (alternating rounds) ---
-const server = await startServer({ host: '127.0.0.1', port: 0, engine, maxConcurrency: 16, maxQueue: 1024, logLevel: 'silent' });
+const server = await startServer({ host: '127.0.0.1', port: 0, engine: served, maxConcurrency: 16, maxQueue: 1024, logLevel: 'silent' });
 await server.ready;
 await direct(streamBody);
 await overHttp(server.url, streamBody);
 await direct(streamBody);
 await overHttp(server.url, streamBody);
-const runs = { direct: [], http: [] };
+const runs = { direct: [], http: [], worker: [] };
 // The same normalized request as the HTTP client sends (streaming, with usage).
 const directBody = { ...streamBody, stream: true, stream_options: { include_usage: true } };
 for (let i = 0; i < ROUNDS; i++) {
   // ABBA order, so that neither side always runs first.
   if (i % 2 === 0) {
     runs.direct.push(await direct(directBody));
+    runs.worker.push(await direct(directBody, served));
     runs.http.push(await overHttp(server.url, streamBody));
   } else {
     runs.http.push(await overHttp(server.url, streamBody));
+    runs.worker.push(await direct(directBody, served));
     runs.direct.push(await direct(directBody));
   }
 }
@@ -122,6 +128,10 @@ console.log(row('time to 1st token, best', d.ttft, h.ttft, 'ms', 2));
 console.log(row('total, best', d.total, h.total, 'ms', 1));
 console.log(row('time to 1st token, median', d.medianTtft, h.medianTtft, 'ms', 2));
 console.log(row('total, median', d.medianTotal, h.medianTotal, 'ms', 1));
+const w = summary(runs.worker);
+console.log('   the worker engine called directly (no HTTP), next to HTTP + SSE on that same worker:');
+console.log(row('total, best (worker)', w.total, h.total, 'ms', 1));
+console.log(row('total, median (worker)', w.medianTotal, h.medianTotal, 'ms', 1));
 console.log(
   `   tokens/s, best         ${(d.tokens / (d.total / 1000)).toFixed(0).padStart(9)}    ${(h.tokens / (h.total / 1000)).toFixed(0).padStart(9)}      ` +
     `HTTP + SSE cost ${(((h.total - d.total) / d.tokens) * 1000).toFixed(0)} us per token`,
@@ -134,7 +144,7 @@ for (const concurrency of CONCURRENCIES) {
   const limited = await startServer({
     host: '127.0.0.1',
     port: 0,
-    engine,
+    engine: served,
     maxConcurrency: concurrency,
     maxQueue: 1024,
     logLevel: 'silent',
@@ -158,3 +168,4 @@ for (const concurrency of CONCURRENCIES) {
 await server.close();
 clientProcess.send({ type: 'exit' });
 await engine.dispose();
+await served.dispose();

@@ -8,7 +8,9 @@ import { ApiError } from './errors.js';
 export class ApiKeyChecker {
   readonly #digests: Buffer[];
 
+  /** @throws RangeError for an empty or blank key (it would turn authentication off by accident). */
   constructor(keys: readonly string[]) {
+    if (keys.some((key) => key.trim() === '')) throw new RangeError('an API key is empty or blank');
     this.#digests = keys.map(digest);
   }
 
@@ -20,7 +22,7 @@ export class ApiKeyChecker {
   check(headers: IncomingHttpHeaders): void {
     if (!this.enabled) return;
     const header = headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S.*?)\s*$/i.exec(header) : null;
     if (match === null) {
       throw unauthorized(
         "You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'.",

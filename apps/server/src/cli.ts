@@ -3,6 +3,7 @@
  * `textgen-server` / `npm start`: parse flags and environment, listen at once (GET /health
  * answers 503 while the model loads), print the URL and the model, drain on SIGTERM/SIGINT.
  */
+import { constants } from 'node:os';
 import { ConfigError, helpText, parseCommandLine } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -60,13 +61,13 @@ async function serve(config: ServerConfig): Promise<number> {
   return awaitModel(server, progress, logger);
 }
 
-/** SIGTERM/SIGINT: drain and exit 0 (1 if closing fails); a second signal exits at once (130). */
+/** SIGTERM/SIGINT: drain and exit 0 (1 if closing fails); a second signal exits at once with 128 + its number (SIGINT 130, SIGTERM 143). */
 function stopOnSignals(server: TextgenServer, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn('second signal: exiting without waiting', { signal });
-      process.exit(130);
+      process.exit(128 + constants.signals[signal]);
     }
     stopping = true;
     logger.info('shutting down: draining requests', {

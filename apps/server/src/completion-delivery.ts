@@ -45,7 +45,7 @@ export async function stream(
   };
   const iterator = events[Symbol.asyncIterator]();
   let next = await iterator.next();
-  const sse = new SseStream(context.res);
+  const sse = new SseStream(context.res, context.services.config.writeTimeoutMs);
   sse.open();
   try {
     for (; !next.done; next = await iterator.next()) {

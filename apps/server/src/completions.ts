@@ -29,6 +29,7 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
   if (request === null) return;
   const abort = watchRequest(context.res, services.config.requestTimeoutMs);
   let release: Release | undefined;
+  let delivering: Release | undefined;
   try {
     const queued = performance.now();
     release = await services.queue.acquire(abort.signal);
@@ -40,7 +41,12 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
       model: request.model === '' ? engine.info.id : request.model,
       systemFingerprint: services.systemFingerprint,
     };
-    const events = generate(engine, request, abort.signal, release);
+    const slot = release;
+    // A paced response gives its slot back when generation ends and holds a place in the line until delivered.
+    const events = generate(engine, request, abort.signal, () => {
+      slot();
+      delivering = services.queue.holdDelivery();
+    });
     if (request.stream) await stream(context, request, events, responseContext, abort.signal);
     else await respond(context, request, events, responseContext);
   } catch (error) {
@@ -48,6 +54,7 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
   } finally {
     abort.dispose();
     release?.();
+    delivering?.();
   }
 }
 

@@ -18,7 +18,7 @@ describe('parseCommandLine', () => {
       '--host', '0.0.0.0', '--port', '0', '--model', 'org/name', '--model-alias', 'gpt-3.5-turbo-instruct, davinci-002',
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
-      '--max-queue', '0', '--request-timeout', '1.5', '--profile', 'strict', '--log-level', 'debug',
+      '--max-queue', '0', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
       '--presets-dir', '/srv/presets',
     ]);
     expect(config).toEqual({
@@ -36,6 +36,9 @@ describe('parseCommandLine', () => {
       maxConcurrency: 4,
       maxQueue: 0,
       requestTimeoutMs: 1500,
+      workerStallTimeoutMs: 2000,
+      writeTimeoutMs: 500,
+      maxConnections: 9,
       logLevel: 'debug',
       profile: 'strict',
       presetsDir: '/srv/presets',
@@ -72,6 +75,8 @@ describe('parseCommandLine', () => {
     [['--device', 'tpu'], /--device must be one of cpu, webgpu/],
     [['--max-concurrency', '0'], /--max-concurrency must be between 1/],
     [['--request-timeout', 'soon'], /--request-timeout must be a number of seconds/],
+    [['--api-key', ''], /--api-key is empty or blank/],
+    [['--api-key', ' , '], /--api-key is empty or blank/],
     [['--profile', 'lenient'], /--profile must be one of compat, strict/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['positional'], /positional/],
@@ -83,6 +88,7 @@ describe('parseCommandLine', () => {
   it('names the environment variable when the bad value came from it', () => {
     expect(() => parseCommandLine([], { TEXTGEN_MAX_QUEUE: 'lots' })).toThrow(/TEXTGEN_MAX_QUEUE must be an integer/);
     expect(() => parseCommandLine([], { TEXTGEN_OFFLINE: 'maybe' })).toThrow(/TEXTGEN_OFFLINE must be true or false/);
+    expect(() => parseCommandLine([], { TEXTGEN_API_KEY: '' })).toThrow(/TEXTGEN_API_KEY is empty or blank/);
   });
 
   it('merges --api-key with the keys of --api-key-file', () => {

@@ -38,6 +38,15 @@ export interface ServerConfig {
   maxQueue: number;
   /** Milliseconds from arrival to the last byte; 0 = no limit. */
   requestTimeoutMs: number;
+  /**
+   * Milliseconds the model's worker thread may leave heartbeats unanswered before it is
+   * replaced and its requests fail with 503; 0 = never.
+   */
+  workerStallTimeoutMs: number;
+  /** Milliseconds a streamed write may wait for a client that stopped reading; then the stream is cancelled. 0 = forever. */
+  writeTimeoutMs: number;
+  /** Open connections accepted at once; more are refused at once. */
+  maxConnections: number;
   logLevel: LogLevel;
   profile: ValidationProfile;
   /** Folder of `<name>.yaml` sampler presets; null = no presets. */
@@ -60,6 +69,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxConcurrency: 1,
   maxQueue: 64,
   requestTimeoutMs: 600_000,
+  workerStallTimeoutMs: 30_000,
+  writeTimeoutMs: 30_000,
+  maxConnections: 512,
   logLevel: 'info',
   profile: 'compat',
   presetsDir: DEFAULT_PRESETS_DIR,
@@ -99,6 +111,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once (default ${d.maxConcurrency}).` },
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
+  { name: 'write-timeout', env: 'TEXTGEN_WRITE_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Cancel a stream whose client stops reading for this long, freeing its slot; 0 = never (default ${d.writeTimeoutMs / 1000}).` },
+  { name: 'max-connections', env: 'TEXTGEN_MAX_CONNECTIONS', kind: 'string', value: 'N', description: `Open connections at once; more are refused (default ${d.maxConnections}).` },
+  { name: 'worker-stall-timeout', env: 'TEXTGEN_WORKER_STALL_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Replace the model's worker thread when it answers no heartbeat this long; its requests get a 503; 0 = never (default ${d.workerStallTimeoutMs / 1000}).` },
   { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
   { name: 'presets-dir', env: 'TEXTGEN_PRESETS_DIR', kind: 'string', value: 'DIR', description: 'Folder of <name>.yaml sampler presets a request may name in `preset` (default: the shipped TGW v1.14 presets).' },
   { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: 'LEVEL', description: `Least severe log line printed: ${LOG_LEVELS.join(', ')} (default ${d.logLevel}).` },
@@ -136,7 +151,7 @@ export function parseCommandLine(
   const flags = new FlagReader(values, env);
   // Read first, as before the split: with several bad settings, the same one is reported.
   const apiKeys = readApiKeys(flags, options);
-  const requestTimeoutMs = readRequestTimeout(flags);
+  const requestTimeoutMs = readSeconds(flags, 'request-timeout', d.requestTimeoutMs);
   const config: ServerConfig = {
     host: flags.string('host') ?? d.host,
     port: flags.integer('port', d.port, 0, 65_535),
@@ -152,6 +167,9 @@ export function parseCommandLine(
     maxConcurrency: flags.integer('max-concurrency', d.maxConcurrency, 1, 1024),
     maxQueue: flags.integer('max-queue', d.maxQueue, 0, 1_000_000),
     requestTimeoutMs,
+    workerStallTimeoutMs: readSeconds(flags, 'worker-stall-timeout', d.workerStallTimeoutMs),
+    writeTimeoutMs: readSeconds(flags, 'write-timeout', d.writeTimeoutMs),
+    maxConnections: flags.integer('max-connections', d.maxConnections, 1, 1_000_000),
     logLevel: flags.oneOf('log-level', LOG_LEVELS, d.logLevel),
     profile: flags.oneOf('profile', PROFILES, d.profile),
     presetsDir: flags.string('presets-dir') ?? d.presetsDir,
@@ -216,9 +234,14 @@ class FlagReader {
   }
 }
 
-/** --api-key's keys, then --api-key-file's. */
+/** --api-key's keys, then --api-key-file's; an empty or blank --api-key (or TEXTGEN_API_KEY) is an error, not "no auth". */
 function readApiKeys(flags: FlagReader, options: ParseOptions): string[] {
-  const apiKeys = list(flags.string('api-key'));
+  const given = flags.values['api-key'] ?? flags.env['TEXTGEN_API_KEY'];
+  const apiKeys = list(typeof given === 'string' ? given : undefined);
+  if (typeof given === 'string' && apiKeys.length === 0) {
+    const source = flags.values['api-key'] !== undefined ? '--api-key' : 'TEXTGEN_API_KEY';
+    throw new ConfigError(`${source} is empty or blank: give a key, or leave it unset to serve without authentication`);
+  }
   const keyFile = flags.string('api-key-file');
   if (keyFile === undefined) return apiKeys;
   const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
@@ -233,13 +256,13 @@ function readApiKeys(flags: FlagReader, options: ParseOptions): string[] {
   return [...apiKeys, ...fromFile];
 }
 
-/** --request-timeout (seconds, fractions allowed, at most a week) in milliseconds. */
-function readRequestTimeout(flags: FlagReader): number {
-  const timeoutSeconds = flags.string('request-timeout');
-  if (timeoutSeconds === undefined) return d.requestTimeoutMs;
+/** A duration flag (seconds, fractions allowed, at most a week) in milliseconds. */
+function readSeconds(flags: FlagReader, name: string, fallbackMs: number): number {
+  const timeoutSeconds = flags.string(name);
+  if (timeoutSeconds === undefined) return fallbackMs;
   const seconds = Number(timeoutSeconds);
   if (timeoutSeconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 7) {
-    throw new ConfigError(`${flags.source('request-timeout')} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
+    throw new ConfigError(`${flags.source(name)} must be a number of seconds >= 0 (got "${timeoutSeconds}")`);
   }
   return Math.round(seconds * 1000);
 }

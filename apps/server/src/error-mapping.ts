@@ -2,7 +2,7 @@
  * The one mapping from what a handler, the queue or the engine throws to the ApiError the
  * client gets. Every failure path of the server goes through `toApiError`.
  */
-import { EngineRequestError } from '@textgen-spec/engine';
+import { EngineRequestError, EngineUnavailableError } from '@textgen-spec/engine';
 import { ClientGone, RequestTimedOut } from './cancellation.js';
 import { ApiError } from './errors.js';
 import { QueueFullError } from './queue.js';
@@ -17,7 +17,8 @@ export interface ErrorMappingOptions {
 /**
  * ApiError as it is; QueueFullError: 429 with Retry-After; EngineRequestError (a request
  * the model cannot honour): 400 naming its parameter; aborted by the request timeout: 504;
- * by a client that left: 499 (only shows in the log); anything else: 500, the error kept as
+ * by a client that left: 499 (only shows in the log); EngineUnavailableError (the model's
+ * worker stalled, died or is restarting): 503 with Retry-After; anything else: 500, the error kept as
  * `cause` for the log.
  */
 export function toApiError(error: unknown, options: ErrorMappingOptions = {}): ApiError {
@@ -31,6 +32,9 @@ export function toApiError(error: unknown, options: ErrorMappingOptions = {}): A
   }
   if (error instanceof EngineRequestError) {
     return new ApiError(400, error.message, { param: error.param, code: error.code });
+  }
+  if (error instanceof EngineUnavailableError) {
+    return new ApiError(503, error.message, { code: error.code, headers: { 'Retry-After': '5' } });
   }
   const reason: unknown = options.signal?.aborted ? options.signal.reason : undefined;
   if (reason instanceof RequestTimedOut) {

@@ -21,6 +21,7 @@ const DISCARD_FACTOR = 16;
  * receives the 413 instead of a reset connection.
  */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  checkJsonBody(req);
   const text = decodeUtf8(await readBody(req, limit));
   if (text.trim() === '') {
     throw new ApiError(400, 'The request body is empty; send a JSON object.', { code: 'invalid_json' });
@@ -49,6 +50,24 @@ export async function readValidated<T>(
     return null;
   }
   return parsed.value;
+}
+
+/**
+ * A request body must be declared `application/json` and sent uncompressed: a 415 otherwise,
+ * before the body is read (the connection then closes). This also keeps browsers' "simple"
+ * cross-origin requests (text/plain, forms) from running anything.
+ */
+function checkJsonBody(req: IncomingMessage): void {
+  const unsupported = (message: string): ApiError =>
+    new ApiError(415, message, { code: 'unsupported_media_type', headers: { Connection: 'close' } });
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    throw unsupported(`Content-Encoding '${encoding}' is not accepted: send the JSON body uncompressed.`);
+  }
+  const media = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+  if (media !== 'application/json') {
+    throw unsupported(`The request body must be JSON sent as Content-Type: application/json (got ${media === undefined ? 'none' : `'${media}'`}).`);
+  }
 }
 
 function tooLarge(limit: number): ApiError {

@@ -40,7 +40,9 @@ export class ModelHost {
     this.ready.catch(() => {});
   }
 
+  /** 'loading' too while a worker-backed engine replaces a stalled or dead worker. */
   get state(): ModelState {
+    if (this.#state.status === 'ready' && this.#state.engine.status === 'restarting') return { status: 'loading' };
     return this.#state;
   }
 
@@ -51,7 +53,7 @@ export class ModelHost {
 
   /** The loaded engine, or a 503 while loading (or after loading failed). */
   requireEngine(): Engine {
-    const state = this.#state;
+    const state = this.state;
     if (state.status === 'ready') return state.engine;
     if (state.status === 'loading') {
       throw new ApiError(503, 'The model is still loading; retry shortly (GET /health returns 200 when ready).', {

@@ -70,7 +70,8 @@ describe('max_tokens_second', () => {
     const n = stream.texts.length;
     expect(n).toBeGreaterThanOrEqual(6);
     // 10 tokens per second: at least 100 ms between chunks, checked over the whole stream.
-    expect(stream.at[n - 1]! - stream.at[0]!).toBeGreaterThanOrEqual((n - 1) * 100 - 10);
+    // The first chunk can reach this (same-process) client late by up to one interval of jitter.
+    expect(stream.at[n - 1]! - stream.at[0]!).toBeGreaterThanOrEqual((n - 2) * 100);
     expect(concurrentDone).toBeLessThan(stream.at[n - 1]!);
   });
 

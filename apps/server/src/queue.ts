@@ -33,6 +33,8 @@ export class RequestQueue {
   readonly maxQueue: number;
   #running = 0;
   readonly #waiting: Waiter[] = [];
+  /** Responses still being delivered after their generation gave its slot back (paced streams). */
+  #delivering = 0;
   /** Moving average of how long a slot is held, for Retry-After. */
   #averageHoldMs = 1000;
 
@@ -48,6 +50,11 @@ export class RequestQueue {
     return this.#running;
   }
 
+  /** Paced responses still being delivered after their generation ended (they count against maxQueue). */
+  get delivering(): number {
+    return this.#delivering;
+  }
+
   /** Completions waiting for a slot. */
   get waiting(): number {
     return this.#waiting.length;
@@ -60,6 +67,10 @@ export class RequestQueue {
    */
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    // Open completions (running, waiting, and paced ones still delivering) stay within concurrency + maxQueue.
+    if (this.#running + this.#waiting.length + this.#delivering >= this.concurrency + this.maxQueue) {
+      return Promise.reject(new QueueFullError(this.retryAfterSeconds()));
+    }
     if (this.#running < this.concurrency && this.#waiting.length === 0) {
       return Promise.resolve(this.#grantSlot());
     }
@@ -79,6 +90,21 @@ export class RequestQueue {
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       this.#waiting.push(waiter);
     });
+  }
+
+  /**
+   * Takes a place in the waiting line for a response whose generation is over but whose
+   * delivery goes on (max_tokens_second): it holds no slot but counts as open, so that running,
+   * waiting and delivering completions together stay within concurrency + maxQueue. Returns its release (idempotent).
+   */
+  holdDelivery(): Release {
+    this.#delivering++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#delivering--;
+    };
   }
 
   /** An estimate of the seconds until a slot frees up for a new arrival, 1..60. */

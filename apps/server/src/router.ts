@@ -44,7 +44,9 @@ export function matchRoute(routes: readonly Route[], method: string | undefined,
 /** The path of a request URL ('/' when it cannot be parsed). */
 export function pathOf(url: string | undefined): string {
   try {
-    return new URL(url ?? '/', 'http://localhost').pathname;
+    // A path starting with '//' would parse as a host: keep it as sent.
+    const target = url ?? '/';
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost').pathname;
   } catch {
     return '/';
   }

@@ -6,7 +6,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { loadEngine } from '@textgen-spec/engine';
+import { loadEngineInWorker } from '@textgen-spec/engine';
 import type { Engine, EngineLoadOptions, LoadProgressEvent } from '@textgen-spec/engine';
 import { ApiKeyChecker } from './auth.js';
 import { DEFAULT_CONFIG } from './config.js';
@@ -29,7 +29,8 @@ import { ROUTES } from './routes.js';
 export interface ServerOptions extends Partial<ServerConfig> {
   /**
    * A loaded engine (or one being loaded) to serve instead of loading `model`. The server
-   * does not dispose an engine it was given.
+   * does not dispose an engine it was given. Without one, the server loads `model` in a worker
+   * thread (`loadEngineInWorker`), so model work never blocks the HTTP thread.
    */
   engine?: Engine | Promise<Engine>;
   /** Where request logs go; default: a logger on stderr at `logLevel`. */
@@ -65,13 +66,22 @@ export class TextgenServer implements RouteServices {
     this.logger = logger ?? silentLogger;
     this.queue = new RequestQueue({ concurrency: this.config.maxConcurrency, maxQueue: this.config.maxQueue });
     this.auth = new ApiKeyChecker(this.config.apiKeys);
-    this.http = createHttpServer((req, res) => void this.#handle(req, res));
+    this.http = createHttpServer(HTTP_OPTIONS, (req, res) => void this.#handle(req, res));
+    this.http.maxConnections = this.config.maxConnections;
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
-    this.#model = new ModelHost(engine ?? loadEngine(engineLoadOptions(this.config, onProgress)), {
+    this.#model = new ModelHost(engine ?? this.#loadInWorker(onProgress), {
       owned: engine === undefined,
       aliases: this.config.modelAliases,
     });
     this.ready = this.#model.ready;
+  }
+
+  /** The served model in its own worker thread, watched by the stall timeout (a replaced worker is logged). */
+  #loadInWorker(onProgress: ServerOptions['onProgress']): Promise<Engine> {
+    return loadEngineInWorker(engineLoadOptions(this.config, onProgress), {
+      stallTimeoutMs: this.config.workerStallTimeoutMs,
+      onRestart: (reason) => this.logger.error('engine worker replaced', { reason }),
+    });
   }
 
   get model(): ModelState {
@@ -172,14 +182,26 @@ export class TextgenServer implements RouteServices {
       res.setHeader('Connection', 'close');
       throw new ApiError(503, 'The server is shutting down.', { code: 'shutting_down' });
     }
+    // Authentication comes before routing (a 404 or 405 says nothing to a caller without a key)
+    // and before the body is read; OPTIONS preflights and the public routes (/health) are open.
+    if (req.method !== 'OPTIONS' && !PUBLIC_PATHS.has(context.path)) this.#authenticate(context);
     const match = matchRoute(ROUTES, req.method, context.path);
     if (match.kind === 'options') {
       res.writeHead(204, { Allow: [...match.allowed, 'OPTIONS'].join(', ') });
       res.end();
       return;
     }
-    if (match.route.auth) this.auth.check(req.headers);
     await match.route.handle(context);
+  }
+
+  /** The 401 of a request without a valid key; one that came with a body closes the connection unread. */
+  #authenticate({ req, res }: RequestContext): void {
+    try {
+      this.auth.check(req.headers);
+    } catch (error) {
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.setHeader('Connection', 'close');
+      throw error;
+    }
   }
 
   #sendFailure(context: RequestContext, error: unknown): void {
@@ -190,6 +212,16 @@ export class TextgenServer implements RouteServices {
     sendError(context.res, apiError);
   }
 }
+
+/**
+ * Connection hygiene: idle keep-alive connections close after 5 s, a client has 10 s to send
+ * its headers, and those deadlines are checked every second (Node's default check runs every
+ * 30 s, so idle sockets lingered over a minute).
+ */
+const HTTP_OPTIONS = { keepAliveTimeout: 5_000, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 } as const;
+
+/** Paths answered without an API key. */
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(ROUTES.filter((route) => !route.auth).map((route) => route.path));
 
 /**
  * Creates a server (not yet listening); the model starts loading at once. Throws PresetError

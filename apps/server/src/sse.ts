@@ -15,9 +15,15 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 export class SseStream {
   readonly #res: ServerResponse;
+  readonly #writeTimeoutMs: number;
 
-  constructor(res: ServerResponse) {
+  /**
+   * @param writeTimeoutMs how long a write may wait for the client to read (0 = forever); past
+   *   it the connection is destroyed, which cancels the completion and frees its slot.
+   */
+  constructor(res: ServerResponse, writeTimeoutMs = 0) {
     this.#res = res;
+    this.#writeTimeoutMs = writeTimeoutMs;
   }
 
   /** Sends the 200 status line and headers. */
@@ -50,11 +56,14 @@ export class SseStream {
     if (!this.writable) return;
     if (this.#res.write(text)) return;
     const stop = new AbortController();
+    const timer =
+      this.#writeTimeoutMs > 0 ? setTimeout(() => this.#res.destroy(new Error('write timeout: the client stopped reading')), this.#writeTimeoutMs) : undefined;
     try {
       await Promise.race([once(this.#res, 'drain', { signal: stop.signal }), once(this.#res, 'close', { signal: stop.signal })]);
     } catch {
       // the other listener was aborted below, or the socket failed: nothing more to do
     } finally {
+      clearTimeout(timer);
       stop.abort();
     }
   }

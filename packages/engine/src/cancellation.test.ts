@@ -2,9 +2,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { collect, tinyEngine } from './__fixtures__/engine.js';
 import { greedy, makeRequest } from './__fixtures__/requests.js';
-import type { CompletionEvent, Engine } from './types.js';
+import type { CompletionEvent, LocalEngine } from './types.js';
 
-let engine: Engine;
+let engine: LocalEngine;
 beforeAll(async () => {
   engine = await tinyEngine();
 });

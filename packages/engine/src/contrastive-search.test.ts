@@ -8,9 +8,9 @@ import { fullForward } from './__fixtures__/reference.js';
 import { greedy } from './__fixtures__/requests.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
-import type { Engine } from './types.js';
+import type { LocalEngine } from './types.js';
 
-let engine: Engine;
+let engine: LocalEngine;
 let model: LoadedModel;
 let runner: ModelRunner;
 beforeAll(async () => {

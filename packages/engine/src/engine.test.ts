@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { collect, tinyEngine, type Choice } from './__fixtures__/engine.js';
 import { greedy, makeRequest } from './__fixtures__/requests.js';
 import { codePointLength } from './detokenizer.js';
-import type { Engine } from './types.js';
+import type { LocalEngine } from './types.js';
 
-let engine: Engine;
+let engine: LocalEngine;
 beforeAll(async () => {
   engine = await tinyEngine();
 });

@@ -9,9 +9,9 @@ import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
 import { EngineRequestError } from './types.js';
-import type { CompleteOptions, CompletionEvent, Engine, EngineLoadOptions, ModelInfo } from './types.js';
+import type { CompleteOptions, CompletionEvent, EngineLoadOptions, LocalEngine, ModelInfo } from './types.js';
 
-class TransformersEngine implements Engine {
+class TransformersEngine implements LocalEngine {
   readonly info: ModelInfo;
   private readonly runner: ModelRunner;
   private readonly generation: GenerationContext;
@@ -102,6 +102,6 @@ class TransformersEngine implements Engine {
  * Loads a model (local folder, Hugging Face id, or the embedded tiny model when `model` is
  * undefined) and returns an engine for it. Throws EngineLoadError with a precise `code`.
  */
-export async function loadEngine(options: EngineLoadOptions = {}): Promise<Engine> {
+export async function loadEngine(options: EngineLoadOptions = {}): Promise<LocalEngine> {
   return new TransformersEngine(await loadModel(options));
 }

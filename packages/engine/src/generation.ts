@@ -26,7 +26,8 @@ import { decodeStep } from './decode-step.js';
 import { codePointLength } from './detokenizer.js';
 import { echoPrompt, type EchoedPrompt } from './echo.js';
 import type { GenerationContext, GenerationPlan } from './generation-plan.js';
-import { PrefillSet, prefill, type PrefillResult } from './prefill.js';
+import { asGrammarRequestError } from './grammar-compiler.js';
+import { PrefillSet, prefill, releaseOutputs, type PrefillResult } from './prefill.js';
 import { RequestRun } from './request-run.js';
 import { Sequence } from './sequence.js';
 import type { CompletionEvent } from './types.js';
@@ -62,6 +63,9 @@ export async function* generate(
     yield* run.flush();
     const usage = { prompt_tokens: run.promptTokens, completion_tokens: run.completionTokens };
     yield { type: 'done', usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens }, seed: plan.seed };
+  } catch (error) {
+    // A grammar can go over a matching budget only once some text is read.
+    throw asGrammarRequestError(error);
   } finally {
     batch?.cache.dispose();
     prefills.dispose();
@@ -110,6 +114,9 @@ async function startPrompt(run: RequestRun, prefills: PrefillSet, p: number, sig
     run.sequences.push(seq);
     startSequence(run, seq, echo, result, uncond?.result ?? null);
   }
+  // Every sequence of this prompt has started: only the KV caches are needed from here on.
+  if (result) releaseOutputs(result);
+  if (uncond && uncond.result !== prefills.negative) releaseOutputs(uncond.result);
 }
 
 /**

@@ -60,7 +60,7 @@ export class GrammarCompiler {
       if (error instanceof GrammarSyntaxError) {
         throw new EngineRequestError(`grammar_string is not a valid GBNF grammar: ${error.message}`, 'grammar_string', 'invalid_grammar');
       }
-      throw error;
+      throw asGrammarRequestError(error);
     }
     const vocabulary = this.vocabularyOrReason();
     if (typeof vocabulary === 'string') {
@@ -71,6 +71,12 @@ export class GrammarCompiler {
       );
     }
     const constraint = createGrammarConstraint(grammar, vocabulary, { maxCachedMaskEntries: MASK_CACHE_ENTRIES });
+    try {
+      // The state before any text: an over-ambiguous grammar is refused here, before generation.
+      constraint.start();
+    } catch (error) {
+      throw asGrammarRequestError(error);
+    }
     this.cache.set(text, constraint);
     if (this.cache.size > GRAMMAR_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return constraint;
@@ -83,4 +89,15 @@ export class GrammarCompiler {
     }
     return this.vocabulary;
   }
+}
+
+/**
+ * A grammar budget error of the sampling package (GrammarLimitError, recognised by name so
+ * that the engine depends only on the grammar module's public names) as a 400 naming
+ * grammar_string and the limit; any other error unchanged.
+ */
+export function asGrammarRequestError(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== 'GrammarLimitError') return error;
+  const limit = (error as Error & { limit?: string }).limit ?? 'grammar_limit';
+  return new EngineRequestError(`grammar_string is over a grammar limit (${limit}): ${error.message}`, 'grammar_string', 'grammar_too_complex');
 }

@@ -9,9 +9,9 @@ import { greedy, makeRequest, parsedRequest } from './__fixtures__/requests.js';
 import { guidedScores } from './guidance.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
-import type { Engine } from './types.js';
+import type { LocalEngine } from './types.js';
 
-let engine: Engine;
+let engine: LocalEngine;
 let model: LoadedModel;
 let runner: ModelRunner;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 export { loadEngine } from './engine.js';
 export { EMBEDDED_MODEL_ID } from './load-model.js';
 export { MAX_CONTRASTIVE_TOP_K, MAX_PROMPT_LOOKUP_TOKENS } from './request-plan.js';
-export { EngineLoadError, EngineRequestError } from './types.js';
+export { MAX_BATCH_ROWS, MAX_BEST_OF, MAX_STRING_LIST_CHARS, maxInputChars } from './request-bounds.js';
+export { EngineLoadError, EngineRequestError, EngineUnavailableError } from './types.js';
 export type {
   CompleteOptions,
   CompletionEvent,
@@ -11,6 +12,8 @@ export type {
   Engine,
   EngineLoadErrorCode,
   EngineLoadOptions,
+  EngineUnavailableCode,
+  LocalEngine,
   FinishReason,
   LoadProgressEvent,
   LogprobsSlice,
@@ -20,3 +23,5 @@ export { IncrementalDetokenizer, codePointLength } from './detokenizer.js';
 export type { TokenCodec } from './detokenizer.js';
 export { StopStringMatcher } from './stop-strings.js';
 export type { StopMatch } from './stop-strings.js';
+export { loadEngineInWorker } from './worker/worker-engine.js';
+export type { WorkerEngineOptions } from './worker/worker-engine.js';

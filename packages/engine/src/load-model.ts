@@ -367,9 +367,27 @@ function buildInfo(
     dtype,
     contextLength,
     vocabSize: graph.vocabSize,
+    maxTokenChars: longestTokenChars((tokenizer as unknown as { _tokenizerJSON?: unknown })._tokenizerJSON),
     bosTokenId: typeof bos === 'number' ? bos : null,
     eosTokenIds: [...eos],
     supportsInfill: false,
     exposesHiddenStates: graph.hiddenOutput !== null,
   };
+}
+
+/**
+ * The longest token text in a tokenizer.json (BPE/WordPiece vocab object, Unigram list, added
+ * tokens), in UTF-16 code units; 64 when the vocabulary cannot be read.
+ */
+function longestTokenChars(json: unknown): number {
+  const model = (json as { model?: { vocab?: unknown } } | undefined)?.model;
+  const vocab = model?.vocab;
+  let pieces: string[] = [];
+  if (Array.isArray(vocab)) pieces = vocab.map((entry: unknown) => (Array.isArray(entry) ? String(entry[0]) : String(entry)));
+  else if (vocab !== null && typeof vocab === 'object') pieces = Object.keys(vocab);
+  const added = (json as { added_tokens?: { content?: unknown }[] } | undefined)?.added_tokens ?? [];
+  for (const token of added) if (typeof token.content === 'string') pieces.push(token.content);
+  let longest = 0;
+  for (const piece of pieces) longest = Math.max(longest, piece.length);
+  return longest > 0 ? longest : 64;
 }

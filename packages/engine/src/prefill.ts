@@ -76,6 +76,17 @@ function concat(parts: readonly Float32Array[]): Float32Array {
  * The prefills of a request until its batch is built: each prompt's own, and (guidance) each
  * prompt's unconditional one, a negative prompt's being shared by all prompts.
  */
+/**
+ * Drops what a prefill computed beyond its KV cache (the last chunk's logits, prompt scores,
+ * hidden states) once the prompt's sequences have started from it, so that a request with many
+ * prompts holds one cache per prompt until decoding starts, not every prompt's logits too.
+ */
+export function releaseOutputs(result: PrefillResult): void {
+  result.lastLogits = new Float32Array(0);
+  result.scores = [];
+  result.hidden = null;
+}
+
 export class PrefillSet {
   readonly prompts: (PrefillResult | null)[] = [];
   readonly unconditional: (PrefillResult | null)[] = [];

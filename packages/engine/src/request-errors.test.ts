@@ -2,11 +2,11 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { collect, tinyEngine } from './__fixtures__/engine.js';
 import { greedy, makeRequest } from './__fixtures__/requests.js';
-import { EngineRequestError, type Engine } from './types.js';
+import { EngineRequestError, type LocalEngine } from './types.js';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { planRequest, type PlanningModel } from './request-plan.js';
 
-let engine: Engine;
+let engine: LocalEngine;
 beforeAll(async () => {
   engine = await tinyEngine();
 });

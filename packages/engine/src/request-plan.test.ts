@@ -13,6 +13,7 @@ const info: ModelInfo = {
   dtype: 'fp32',
   contextLength: 64,
   vocabSize: 100,
+  maxTokenChars: 8,
   bosTokenId: 1,
   eosTokenIds: [2],
   supportsInfill: false,

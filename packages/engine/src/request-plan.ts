@@ -7,6 +7,7 @@ import type { GrammarConstraint, SamplingParams } from '@textgen-spec/sampling';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { isGreedy, randomSeed, samplingParamsFromRequest } from '@textgen-spec/sampling';
 import type { GenerationPlan, GuidancePlan, PreparedPrompt } from './generation-plan.js';
+import { checkBounds, truncatableTail } from './request-bounds.js';
 import { EngineRequestError, type ModelInfo } from './types.js';
 
 /** What planning needs from the loaded model. */
@@ -142,7 +143,8 @@ function preparePrompt(
   const bos = info.bosTokenId;
   let tokens: number[];
   if (typeof prompt === 'string') {
-    tokens = encodeText(model, prompt, request.add_bos_token);
+    const text = request.truncation_length > 0 ? truncatableTail(prompt, info.contextLength, info) : prompt;
+    tokens = encodeText(model, text, request.add_bos_token);
   } else {
     checkTokenIds(prompt, info.vocabSize, 'prompt', `prompt ${index}: token id`);
     tokens = [...prompt];
@@ -218,6 +220,7 @@ function guidancePlan(model: PlanningModel, request: NormalizedCompletionRequest
 
 /** Validates a request against the model and turns it into a generation plan. */
 export function planRequest(model: PlanningModel, request: NormalizedCompletionRequest): GenerationPlan {
+  checkBounds(request, model.info);
   checkSupported(request, model.info);
   const sampling = samplingParams(model, request);
   const prompts = request.prompts.map((prompt, i) => preparePrompt(model, request, prompt, i));

@@ -8,9 +8,9 @@ import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { collect, tinyEngine, type Collected } from './__fixtures__/engine.js';
 import { greedy, makeRequest } from './__fixtures__/requests.js';
 import { ModelRunner } from './model-runner.js';
-import type { Engine } from './types.js';
+import type { LocalEngine } from './types.js';
 
-let engine: Engine;
+let engine: LocalEngine;
 beforeAll(async () => {
   engine = await tinyEngine();
 });

@@ -49,6 +49,11 @@ export interface ModelInfo {
   /** Maximum positions (prompt + completion). */
   contextLength: number;
   vocabSize: number;
+  /**
+   * Length (UTF-16 code units) of the longest token's text in the vocabulary, an upper bound
+   * used to refuse text that cannot fit the context before tokenizing it.
+   */
+  maxTokenChars: number;
   bosTokenId: number | null;
   eosTokenIds: number[];
   /** True only if the model can fill in the middle; otherwise `suffix` is a 400. */
@@ -130,17 +135,49 @@ export class EngineLoadError extends Error {
   }
 }
 
+/**
+ * One loaded model as the server sees it, in this thread or in a worker thread
+ * (`loadEngineInWorker`): every call is asynchronous so that the model's work can run off the
+ * caller's event loop.
+ */
 export interface Engine {
   readonly info: ModelInfo;
   /** Tokenize text as the model's tokenizer does; `addBos` prepends BOS when the model uses one. */
-  encode(text: string, options?: { addBos?: boolean }): number[];
-  /** Detokenize ids; throws EngineRequestError(param 'tokens') for ids outside the vocabulary. */
-  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  encode(text: string, options?: { addBos?: boolean }): number[] | Promise<number[]>;
+  /** Detokenize ids; throws (or rejects with) EngineRequestError(param 'tokens') for ids outside the vocabulary. */
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string | Promise<string>;
   /**
    * Run one completion request; see CompletionEvent for the order of events. A problem with
    * the request (EngineRequestError) is thrown by the first `next()`, before any event. Several
    * calls may run at once on one engine: their decoding steps take turns.
    */
   complete(request: NormalizedCompletionRequest, options?: CompleteOptions): AsyncIterable<CompletionEvent>;
+  /**
+   * 'ready', or 'restarting' while a worker-backed engine replaces a worker that stalled or
+   * died (calls then fail with EngineUnavailableError). An in-process engine is always ready.
+   */
+  readonly status?: 'ready' | 'restarting';
   dispose(): Promise<void>;
+}
+
+/** The in-process engine `loadEngine` returns: tokenizer calls answer synchronously. */
+export interface LocalEngine extends Engine {
+  encode(text: string, options?: { addBos?: boolean }): number[];
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+}
+
+/** Why a worker-backed engine could not run a call: the server answers 503. */
+export type EngineUnavailableCode = 'worker_stalled' | 'worker_exited' | 'worker_restarting' | 'engine_disposed';
+
+/**
+ * A call a worker-backed engine could not finish because its worker stalled past the watchdog
+ * bound, died, or is being restarted: not the request's fault; the server answers 503.
+ */
+export class EngineUnavailableError extends Error {
+  readonly code: EngineUnavailableCode;
+  constructor(message: string, code: EngineUnavailableCode) {
+    super(message);
+    this.name = 'EngineUnavailableError';
+    this.code = code;
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { loadEngine } from '@textgen-spec/engine';
+import { loadEngineInWorker } from '@textgen-spec/engine';
 import type { Engine } from '@textgen-spec/engine';
 import { createServer } from '../server.js';
 import type { ServerOptions, TextgenServer } from '../server.js';
@@ -13,9 +13,12 @@ import type { ServerOptions, TextgenServer } from '../server.js';
 // (one module graph per file) shares one.
 let shared: Promise<Engine> | undefined;
 
-/** The embedded tiny model, loaded once per test worker and shared by its servers. */
+/**
+ * The embedded tiny model in a worker thread (as the server runs it by default), loaded once
+ * per test file and shared by its servers.
+ */
 export function tinyEngine(): Promise<Engine> {
-  shared ??= loadEngine({});
+  shared ??= loadEngineInWorker({});
   return shared;
 }
 

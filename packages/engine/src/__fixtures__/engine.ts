@@ -1,13 +1,13 @@
 /** Test support: one engine on the embedded tiny model per test file, and event helpers. */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { loadEngine } from '../engine.js';
-import type { CompletionEvent, CompletionUsageCounts, Engine, FinishReason, LogprobsSlice } from '../types.js';
+import type { CompletionEvent, CompletionUsageCounts, FinishReason, LocalEngine, LogprobsSlice } from '../types.js';
 
 // Mutable on purpose: loading a model takes seconds, so every test of a file (vitest runs each
 // file in its own module graph) shares the one engine, loaded on first use.
-let shared: Promise<Engine> | undefined;
+let shared: Promise<LocalEngine> | undefined;
 
-export function tinyEngine(): Promise<Engine> {
+export function tinyEngine(): Promise<LocalEngine> {
   shared ??= loadEngine({});
   return shared;
 }
@@ -30,7 +30,7 @@ export interface Collected {
 
 /** Runs a request to the end and assembles its choices the way a non-streaming server would. */
 export async function collect(
-  engine: Engine,
+  engine: LocalEngine,
   request: NormalizedCompletionRequest,
   signal?: AbortSignal,
 ): Promise<Collected> {

@@ -15,3 +15,18 @@ export class GrammarSyntaxError extends Error {
     super(`${reason} (line ${line}, column ${column})`);
   }
 }
+
+/**
+ * A grammar over one of the budgets that keep compiling and matching it bounded (nesting
+ * depth, expanded size, parse stacks alive at once). `limit` names the budget.
+ */
+export class GrammarLimitError extends Error {
+  override readonly name = 'GrammarLimitError';
+
+  constructor(
+    readonly limit: 'max_expanded_size' | 'max_parse_stacks',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,5 @@
 export { parseGrammar } from './parser.js';
-export { GrammarSyntaxError } from './errors.js';
+export { GrammarLimitError, GrammarSyntaxError } from './errors.js';
 export { Grammar, type GrammarRule, type GrammarSymbol } from './grammar.js';
 export {
   createGrammarConstraint,

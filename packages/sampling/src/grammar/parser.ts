@@ -19,13 +19,21 @@ import {
   complementRanges,
   normalizeRanges,
 } from './charset.js';
-import { GrammarSyntaxError } from './errors.js';
+import { GrammarLimitError, GrammarSyntaxError } from './errors.js';
 import { Grammar, type GrammarRule, type GrammarSymbol } from './grammar.js';
 
 /** Most repetitions a single `{m,n}` may ask for (llama.cpp's limit is 2000). */
 const MAX_REPETITIONS = 10_000;
 /** Most symbols the rewritten grammar may hold (repetitions copy their item). */
 const MAX_GRAMMAR_SYMBOLS = 1 << 20;
+/** Deepest nesting of `( )` groups (the parser recurses once per level). */
+export const MAX_GROUP_DEPTH = 100;
+/**
+ * Longest text a grammar may spell out without recursion, counting each repetition's
+ * copies (`("x"{0,1000}){0,1000}` is 1,000,000): nested repetitions multiply, and matching
+ * such a grammar costs in proportion.
+ */
+export const MAX_EXPANDED_SIZE = 100_000;
 
 const ANY_CHAR: GrammarSymbol = { type: 'chars', ranges: [0, MAX_CODE_POINT] };
 
@@ -71,6 +79,7 @@ class Parser {
   /** Source index of each rule reference symbol, for left-recursion messages. */
   private readonly refPositions = new Map<GrammarSymbol, number>();
   private symbolCount = 0;
+  private depth = 0;
 
   constructor(private readonly src: string) {}
 
@@ -89,6 +98,7 @@ class Parser {
       throw this.error("the grammar has no 'root' rule (the rule generation starts from)", 0);
     }
     this.checkLeftRecursion();
+    this.checkExpandedSize(root);
 
     const rules: GrammarRule[] = this.rules.map((r) => ({
       name: r.name,
@@ -352,10 +362,15 @@ class Parser {
 
   /** A parenthesized group at `at` (the '(' is next): a generated rule; returns its id. */
   private parseGroup(owner: string, at: number): number {
+    if (this.depth >= MAX_GROUP_DEPTH) {
+      throw this.error(`groups nest deeper than the limit of ${MAX_GROUP_DEPTH} (max_group_depth)`, at);
+    }
     this.pos++;
     this.skipSpace(true);
     const id = this.generatedRule(owner, at);
+    this.depth++;
     this.rules[id]!.alternatives = this.parseAlternates(owner, true);
+    this.depth--;
     if (this.peek() !== ')') {
       if (this.peek() === undefined) {
         throw this.error(`missing ')' to close the '(' at ${this.lineColumn(at)}`, this.pos);
@@ -389,6 +404,44 @@ class Parser {
       throw this.error(
         `the grammar is too large (over ${MAX_GRAMMAR_SYMBOLS} symbols once repetitions are expanded)`,
         at,
+      );
+    }
+  }
+
+  /**
+   * Throws GrammarLimitError when the longest text `root` spells out without recursion is over
+   * MAX_EXPANDED_SIZE: each rule's size is its longest alternative, a reference counting its
+   * rule's size and a recursive reference nothing. Iterative (no stack overflow on deep chains).
+   */
+  private checkExpandedSize(root: number): void {
+    const UNKNOWN = -1;
+    const VISITING = -2;
+    const size = new Float64Array(this.rules.length).fill(UNKNOWN);
+    const work = [root];
+    while (work.length > 0) {
+      const r = work[work.length - 1]!;
+      if (size[r]! >= 0) {
+        work.pop();
+      } else if (size[r] === UNKNOWN) {
+        size[r] = VISITING;
+        for (const alt of this.rules[r]!.alternatives) {
+          for (const sym of alt) if (sym.type === 'rule' && size[sym.rule] === UNKNOWN) work.push(sym.rule);
+        }
+      } else {
+        let longest = 0;
+        for (const alt of this.rules[r]!.alternatives) {
+          let total = 0;
+          for (const sym of alt) total += sym.type === 'rule' ? Math.max(0, size[sym.rule]!) : 1;
+          longest = Math.max(longest, total);
+        }
+        size[r] = Math.min(longest, MAX_EXPANDED_SIZE + 1);
+        work.pop();
+      }
+    }
+    if (size[root]! > MAX_EXPANDED_SIZE) {
+      throw new GrammarLimitError(
+        'max_expanded_size',
+        `the grammar expands to more than ${MAX_EXPANDED_SIZE} items once its repetitions are unrolled (max_expanded_size; nested repetition counts multiply): use * or + for long repetitions`,
       );
     }
   }

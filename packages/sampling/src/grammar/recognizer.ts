@@ -26,6 +26,7 @@ import {
   rangesIntersect,
   type CharRanges,
 } from './charset.js';
+import { GrammarLimitError } from './errors.js';
 import type { Grammar } from './grammar.js';
 
 /** The dead state: no continuation of the text can match. */
@@ -86,6 +87,12 @@ export class RecognizerState {
     this.exhausted = pending === 0 && stacks.every((s) => !recognizer.canMatchSomething(s));
   }
 }
+
+/**
+ * Most parse stacks one state may hold (an ambiguous grammar such as `("x"?){10000}` keeps one
+ * per way the text so far can be read, and every token's mask walks them all).
+ */
+export const MAX_PARSE_STACKS = 4096;
 
 export interface RecognizerOptions {
   /**
@@ -258,6 +265,7 @@ export class Recognizer {
       const n = work.pop()!;
       if (seen.has(n)) continue;
       seen.add(n);
+      if (seen.size > MAX_PARSE_STACKS * 16) throw tooAmbiguous();
       if (n === this.emptyStack || this.kind[n.pos] === KIND_CHARS) {
         out.add(n);
       } else if (n.closure !== undefined) {
@@ -281,6 +289,7 @@ export class Recognizer {
 
   private intern(stacks: StackNode[], pending: number, partialBytes: number): RecognizerState {
     if (stacks.length === 0) return this.states[DEAD]!;
+    if (stacks.length > MAX_PARSE_STACKS) throw tooAmbiguous();
     stacks.sort((a, b) => a.id - b.id);
     let key = '';
     for (const s of stacks) key += `${s.id},`;
@@ -412,6 +421,13 @@ export class Recognizer {
 }
 
 /** Total bytes of the UTF-8 sequence a lead byte starts; 0 if it cannot start one. */
+function tooAmbiguous(): GrammarLimitError {
+  return new GrammarLimitError(
+    'max_parse_stacks',
+    `the grammar is too ambiguous: the text can be read in more than ${MAX_PARSE_STACKS} ways at once (max_parse_stacks); make optional items not follow one another, e.g. "x"{0,N} instead of ("x"?){N}`,
+  );
+}
+
 function sequenceLength(lead: number): number {
   if (lead < 0x80) return 1;
   if (lead >= 0xc2 && lead <= 0xdf) return 2;
