@@ -7,7 +7,7 @@ import type { RequestContext } from './request-context.js';
 
 export interface Route {
   method: 'GET' | 'POST';
-  /** Exact path, or a prefix when it ends with '/' (the rest is a parameter). */
+  /** Exact path, or a prefix when it ends with '/' (the rest is a parameter); '/' itself is exact. */
   path: string;
   /** Whether the API key is required (everything but /health). */
   auth: boolean;
@@ -23,7 +23,7 @@ export type RouteMatch = { kind: 'route'; route: Route } | { kind: 'options'; al
  */
 export function matchRoute(routes: readonly Route[], method: string | undefined, path: string): RouteMatch {
   const candidates = routes.filter((route) =>
-    route.path.endsWith('/') ? path.startsWith(route.path) && path.length > route.path.length : path === route.path,
+    route.path.length > 1 && route.path.endsWith('/') ? path.startsWith(route.path) && path.length > route.path.length : path === route.path,
   );
   if (candidates.length === 0) {
     throw new ApiError(404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
