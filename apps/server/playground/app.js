@@ -106,7 +106,8 @@ function showCompletion(response) {
 /** Asks the server for the stage-by-stage distribution of the next token. */
 async function trace() {
   const seq = ++traceSeq;
-  const { stream, stream_options, ...body } = composer.read();
+  // The trace takes the sampling parameters only: the fields that shape a completion's output are left out.
+  const { stream, stream_options, n, best_of, echo, logprobs, suffix, ...body } = composer.read();
   say('trace-status', 'Tracing…');
   try {
     const result = await postJson(connection(), '/v1/internal/sampler-trace', { ...body, top_logits: 12 });

@@ -4,7 +4,7 @@
 // A field left empty is not sent, so the server applies its own default.
 
 /** Values the page starts with, so that a first Send streams tokens with logprobs. */
-const STARTING_VALUES = { prompt: 'The capital of France is', max_tokens: '24', stream: 'true', logprobs: '5', seed: '1' };
+const STARTING_VALUES = { prompt: 'The capital of France is', max_tokens: '24', stream: 'true', logprobs: '5', seed: '1', top_k: '10', min_p: '0.002' };
 
 /** The schema types a property accepts ($ref and anyOf resolved one level). */
 function typesOf(prop, definitions) {

@@ -15,13 +15,14 @@ function column(title, step, survivors) {
 }
 
 /** Renders a trace into `container`; returns the final stage's surviving candidate count. */
-export function renderTrace(container, trace) {
+export function renderTrace(container, response) {
+  const trace = { raw: response.steps[0], stages: response.steps.slice(1), greedy: response.greedy, prompt_tokens: response.prompt_tokens };
   const last = trace.stages.at(-1) ?? trace.raw;
   const survivors = new Set(last.top.map((t) => t.token));
   const complete = last.candidates <= last.top.length; // the final set is fully listed
-  const cols = [column('raw (softmax of the logits)', trace.raw, complete ? survivors : null)];
-  for (const stage of trace.stages) cols.push(column(stage.name, stage, complete && stage !== last ? survivors : null));
-  const order = trace.stages.length ? trace.stages.map((s) => s.name).join(' → ') : 'no active stage';
+  const cols = [column('logits (raw softmax)', trace.raw, complete ? survivors : null)];
+  for (const stage of trace.stages) cols.push(column(stage.stage, stage, complete && stage !== last ? survivors : null));
+  const order = trace.stages.length ? trace.stages.map((s) => s.stage).join(' → ') : 'no active stage';
   const pick = trace.greedy ? 'do_sample false or temperature 0: the final pick is the most likely token' : 'the final pick draws from the last column';
   container.innerHTML = `<p class="order">Order applied: <b>${escapeHtml(order)}</b>; ${pick}. Prompt: ${trace.prompt_tokens} tokens.</p><div class="stages">${cols.join('')}</div>`;
   // widths through the CSSOM: the page's Content-Security-Policy allows no inline style attribute
