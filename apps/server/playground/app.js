@@ -36,17 +36,21 @@ async function connect() {
     const model = $('field-model');
     if (model && !model.value) model.value = models.data[0]?.id ?? '';
     say('server-status', `Connected: ${models.data.map((m) => m.id).join(', ')}`);
+    await listPresets();
   } catch (error) {
     say('server-status', `Not connected: ${describe(error)}`, true);
   }
   showRequest();
 }
 
-async function presetList() {
+/** The server's presets, offered as suggestions of the preset field. */
+async function listPresets() {
+  const list = document.getElementById('preset-names');
   try {
-    return (await getJson(connection(), '/v1/internal/presets')).data ?? [];
+    const presets = (await getJson(connection(), '/v1/internal/presets')).data ?? [];
+    list?.replaceChildren(...presets.map((p) => Object.assign(document.createElement('option'), { value: p.name })));
   } catch {
-    return [];
+    list?.replaceChildren();
   }
 }
 
@@ -127,8 +131,8 @@ function changed() {
 }
 
 async function start() {
-  const [schemaDoc, presets] = await Promise.all([fetch('/playground/schema.json', { headers: { 'Content-Type': 'application/json' } }).then((r) => r.json()), presetList()]);
-  composer = buildComposer($('fields'), schemaDoc, presets);
+  const schemaDoc = await fetch('/playground/schema.json', { headers: { 'Content-Type': 'application/json' } }).then((r) => r.json());
+  composer = buildComposer($('fields'), schemaDoc);
   $('composer').addEventListener('submit', send);
   $('composer').addEventListener('input', changed);
   $('composer').addEventListener('change', changed);

@@ -57,7 +57,7 @@ function element(tag, attrs = {}, ...children) {
   return el;
 }
 
-function input(name, kind, prop, presets) {
+function input(name, kind, prop) {
   const id = `field-${name}`;
   if (kind === 'prompt') return element('textarea', { id, name, rows: '4' });
   if (kind === 'boolean' || kind === 'choice') {
@@ -76,12 +76,10 @@ function input(name, kind, prop, presets) {
   if (name === 'preset') attrs.list = 'preset-names';
   const field = element('input', attrs);
   if (name !== 'preset') return field;
-  const list = element('datalist', { id: 'preset-names' });
-  for (const p of presets) list.append(element('option', { value: p.name }));
-  return element('span', {}, field, list);
+  return element('span', {}, field, element('datalist', { id: 'preset-names' })); // filled by app.js from the server's presets
 }
 
-function field(name, strict, compat, profile, definitions, presets) {
+function field(name, strict, compat, profile, definitions) {
   const prop = profile === 'strict' ? strict : compat;
   const kind = kindOf(name, prop, definitions);
   const description = (prop.description ?? '').replace(/\s+/g, ' ').trim();
@@ -91,7 +89,7 @@ function field(name, strict, compat, profile, definitions, presets) {
   const range = rs === rc ? `range ${rs}` : `strict ${rs} · compat ${rc}`;
   const later = prop['x-textgen'] === 'later' ? ' · after TGW v1.14' : '';
   const help = element('span', { id: `help-${name}`, class: 'help' }, `${summary} Default ${defaultOf(prop)} · ${range}${later}.`);
-  const control = input(name, kind, prop, presets);
+  const control = input(name, kind, prop);
   const target = control.tagName === 'SPAN' ? control.firstChild : control;
   target.setAttribute('aria-describedby', `help-${name}`);
   target.dataset.kind = kind;
@@ -102,9 +100,9 @@ function field(name, strict, compat, profile, definitions, presets) {
 
 /**
  * Builds the form into `container` from the schema document of GET /playground/schema.json
- * (`{profile, schemas: {strict, compat}}`) and the preset list; returns a reader of the body.
+ * (`{profile, schemas: {strict, compat}}`); returns a reader of the body.
  */
-export function buildComposer(container, schemaDoc, presets) {
+export function buildComposer(container, schemaDoc) {
   const { profile, schemas } = schemaDoc;
   const own = schemas[profile];
   const names = Object.keys(own.properties);
@@ -116,7 +114,7 @@ export function buildComposer(container, schemaDoc, presets) {
   for (const [title, members] of groups) {
     const set = element('fieldset', {}, element('legend', {}, title));
     for (const name of members) {
-      set.append(field(name, schemas.strict.properties[name], schemas.compat.properties[name], profile, own.definitions ?? {}, presets));
+      set.append(field(name, schemas.strict.properties[name], schemas.compat.properties[name], profile, own.definitions ?? {}));
     }
     container.append(set);
   }

@@ -24,7 +24,7 @@ export function renderTrace(container, response) {
   for (const stage of trace.stages) cols.push(column(stage.stage, stage, complete && stage !== last ? survivors : null));
   const order = trace.stages.length ? trace.stages.map((s) => s.stage).join(' → ') : 'no active stage';
   const pick = trace.greedy ? 'do_sample false or temperature 0: the final pick is the most likely token' : 'the final pick draws from the last column';
-  container.innerHTML = `<p class="order">Order applied: <b>${escapeHtml(order)}</b>; ${pick}. Prompt: ${trace.prompt_tokens} tokens.</p><div class="stages">${cols.join('')}</div>`;
+  container.innerHTML = `<p class="order">Order applied: <b>${escapeHtml(order)}</b>; ${pick}. Prompt: ${trace.prompt_tokens} tokens.</p><div class="stages" tabindex="0" role="group" aria-label="Steps of the sampler chain">${cols.join('')}</div>`;
   // widths through the CSSOM: the page's Content-Security-Policy allows no inline style attribute
   for (const bar of container.querySelectorAll('.bar')) bar.style.width = `${bar.dataset.w}%`;
   container.dataset.final = String(last.candidates);

@@ -56,7 +56,7 @@ export class TokenView {
     span.dataset.index = String(this.count++);
     span.style.background = p === null ? '#eee' : shade(p);
     span.setAttribute('aria-describedby', this.tip.id);
-    span.setAttribute('aria-label', `${JSON.stringify(t.token)}, probability ${p === null ? 'none' : p.toFixed(3)}`);
+    span.dataset.p = p === null ? '' : String(p);
     const show = () => this.show(span, t, p);
     span.addEventListener('mouseenter', show);
     span.addEventListener('focus', show);
