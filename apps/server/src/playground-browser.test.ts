@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The playground in a real browser: Debian's headless Chromium (never downloaded), driven by
  * puppeteer-core, loads GET / from a live server with an API key, fills the form, streams a
@@ -105,7 +107,7 @@ describe.skipIf(!HAS_CHROMIUM)('the playground in Chromium', () => {
   it('shows a token alternatives and text_offset on focus and hover, and follows the keyboard', async () => {
     const chunks = (await page.$eval('#response-json', (e) => e.textContent ?? ''))
       .split('\n\n')
-      .map((line) => JSON.parse(line.slice('data: '.length)));
+      .map((line): { choices: { logprobs?: { text_offset: number[] } }[] } => JSON.parse(line.slice('data: '.length)));
     const offsets = chunks.flatMap((c) => c.choices[0]?.logprobs?.text_offset ?? []);
     const first = await page.$$('#tokens .tok:not(.prompt)');
     await first[0]!.focus();

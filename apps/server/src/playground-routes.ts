@@ -32,7 +32,7 @@ interface Asset {
 }
 
 // Module-level cache, filled on first request and never cleared: a fixed, small set of files
-// (the keys of ASSETS, about 40 kB in all) that does not change while the process runs, so the
+// (the keys of ASSETS, about 30 kB in all) that does not change while the process runs, so the
 // server's start reads nothing and later requests touch no disk.
 const cache = new Map<string, Promise<Asset>>();
 
