@@ -155,7 +155,7 @@ describe('fuzz', () => {
         Buffer.from('1e999999'),
       ),
     );
-    const path = fc.constantFrom('/v1/completions', '/v1/internal/encode', '/v1/internal/decode', '/v1/internal/token-count');
+    const path = fc.constantFrom('/v1/completions', '/v1/internal/encode', '/v1/internal/decode', '/v1/internal/token-count', '/v1/internal/sampler-trace');
     const tokenizerBody = fc.record({ text: anyJson, tokens: anyJson, add_bos_token: anyJson }, { requiredKeys: [] }).map((b) => Buffer.from(JSON.stringify(b)));
     await fc.assert(
       fc.asyncProperty(path, fc.oneof(rawBody, tokenizerBody), async (target, payload) => {

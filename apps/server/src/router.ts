@@ -7,7 +7,7 @@ import type { RequestContext } from './request-context.js';
 
 export interface Route {
   method: 'GET' | 'POST';
-  /** Exact path, or a prefix when it ends with '/' (the rest is a parameter). */
+  /** Exact path, or a prefix when it ends with '/' (the rest is a parameter); '/' itself is exact. */
   path: string;
   /** Whether the API key is required (everything but /health). */
   auth: boolean;
@@ -17,14 +17,23 @@ export interface Route {
 /** What a request matched: a route to run, or (OPTIONS) the methods the path allows. */
 export type RouteMatch = { kind: 'route'; route: Route } | { kind: 'options'; allowed: string[] };
 
+/** Whether `route` serves `path`: its exact path, or below it for a prefix route (a path ending in '/', other than '/'). */
+export function routeMatchesPath(route: Route, path: string): boolean {
+  return route.path.length > 1 && route.path.endsWith('/') ? path.startsWith(route.path) && path.length > route.path.length : path === route.path;
+}
+
+/** Whether every route serving `path` is open without the API key (false for an unknown path). */
+export function isPublicPath(routes: readonly Route[], path: string): boolean {
+  const serving = routes.filter((route) => routeMatchesPath(route, path));
+  return serving.length > 0 && serving.every((route) => !route.auth);
+}
+
 /**
  * The route of `routes` for `method` (HEAD counts as GET) and `path`; throws a 404 for an
  * unknown path and a 405 (with Allow) for a known path with another method.
  */
 export function matchRoute(routes: readonly Route[], method: string | undefined, path: string): RouteMatch {
-  const candidates = routes.filter((route) =>
-    route.path.endsWith('/') ? path.startsWith(route.path) && path.length > route.path.length : path === route.path,
-  );
+  const candidates = routes.filter((route) => routeMatchesPath(route, path));
   if (candidates.length === 0) {
     throw new ApiError(404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
   }

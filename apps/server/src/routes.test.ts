@@ -312,7 +312,7 @@ describe('tokenizer endpoints', () => {
 describe('routing, auth and CORS', () => {
   it('is a 404 envelope for an unknown route and a 405 (with Allow) for a wrong method', async () => {
     expectError(await request(server.http).get('/v1/chat/completions'), 404, null, 'not_found');
-    expectError(await request(server.http).get('/'), 404, null, 'not_found');
+    expectError(await request(server.http).get('/index.php'), 404, null, 'not_found'); // GET / is the playground (playground.test.ts)
     const wrong = await request(server.http).get('/v1/completions');
     expectError(wrong, 405, null, 'method_not_allowed');
     expect(wrong.headers.allow).toBe('POST');

@@ -1,10 +1,13 @@
 /**
  * The route table: every endpoint, its method, and whether it needs the API key. The
- * handlers live in info-routes.ts, tokenizer-routes.ts and completions.ts.
+ * handlers live in info-routes.ts, tokenizer-routes.ts, completions.ts,
+ * sampler-trace-route.ts and playground-routes.ts.
  */
 import { handleCompletion } from './completions.js';
 import { getModel, health, listModels, listPresets, openApi } from './info-routes.js';
 import type { Route } from './router.js';
+import { playgroundFile, playgroundPage } from './playground-routes.js';
+import { samplerTrace } from './sampler-trace-route.js';
 import { decode, encode, tokenCount } from './tokenizer-routes.js';
 
 export const ROUTES: readonly Route[] = [
@@ -17,4 +20,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/internal/token-count', auth: true, handle: tokenCount },
   { method: 'GET', path: '/v1/internal/presets', auth: true, handle: listPresets },
   { method: 'GET', path: '/openapi.json', auth: false, handle: openApi },
+  { method: 'POST', path: '/v1/internal/sampler-trace', auth: true, handle: samplerTrace },
+  { method: 'GET', path: '/', auth: false, handle: playgroundPage },
+  { method: 'GET', path: '/playground/', auth: false, handle: playgroundFile },
 ];

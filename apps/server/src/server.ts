@@ -22,7 +22,7 @@ import { PresetStore } from './presets.js';
 import { RequestQueue } from './queue.js';
 import type { ModelState, RequestContext, RouteServices } from './request-context.js';
 import { logRequest, requestId } from './request-log.js';
-import { matchRoute, pathOf } from './router.js';
+import { isPublicPath, matchRoute, pathOf } from './router.js';
 import { ROUTES } from './routes.js';
 
 /** Options of `createServer`: any ServerConfig field, plus hooks for embedding and tests. */
@@ -184,7 +184,7 @@ export class TextgenServer implements RouteServices {
     }
     // Authentication comes before routing (a 404 or 405 says nothing to a caller without a key)
     // and before the body is read; OPTIONS preflights and the public routes (/health) are open.
-    if (req.method !== 'OPTIONS' && !PUBLIC_PATHS.has(context.path)) this.#authenticate(context);
+    if (req.method !== 'OPTIONS' && !isPublicPath(ROUTES, context.path)) this.#authenticate(context);
     const match = matchRoute(ROUTES, req.method, context.path);
     if (match.kind === 'options') {
       res.writeHead(204, { Allow: [...match.allowed, 'OPTIONS'].join(', ') });
@@ -220,8 +220,6 @@ export class TextgenServer implements RouteServices {
  */
 const HTTP_OPTIONS = { keepAliveTimeout: 5_000, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 } as const;
 
-/** Paths answered without an API key. */
-const PUBLIC_PATHS: ReadonlySet<string> = new Set(ROUTES.filter((route) => !route.auth).map((route) => route.path));
 
 /**
  * Creates a server (not yet listening); the model starts loading at once. Throws PresetError

@@ -8,8 +8,9 @@ import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
+import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
-import type { CompleteOptions, CompletionEvent, EngineLoadOptions, LocalEngine, ModelInfo } from './types.js';
+import type { CompleteOptions, CompletionEvent, EngineLoadOptions, LocalEngine, ModelInfo, SamplerTraceOptions, SamplerTraceResult } from './types.js';
 
 class TransformersEngine implements LocalEngine {
   readonly info: ModelInfo;
@@ -79,6 +80,11 @@ class TransformersEngine implements LocalEngine {
     signal?.throwIfAborted();
     const plan = planRequest(this.planning, request);
     yield* generate(this.generation, plan, signal);
+  }
+
+  async samplerTrace(request: NormalizedCompletionRequest, options: SamplerTraceOptions): Promise<SamplerTraceResult> {
+    if (this.disposed) throw new Error('engine disposed');
+    return samplerTrace(this.generation, planRequest(this.planning, request), options);
   }
 
   /** How a single token is shown as a top_logprobs key (special tokens included). */

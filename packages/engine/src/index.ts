@@ -18,6 +18,8 @@ export type {
   LoadProgressEvent,
   LogprobsSlice,
   ModelInfo,
+  SamplerTraceOptions,
+  SamplerTraceResult,
 } from './types.js';
 export { IncrementalDetokenizer, codePointLength } from './detokenizer.js';
 export type { TokenCodec } from './detokenizer.js';

@@ -157,6 +157,13 @@ export interface Engine {
    * died (calls then fail with EngineUnavailableError). An in-process engine is always ready.
    */
   readonly status?: 'ready' | 'restarting';
+  /**
+   * The next token after the request's first prompt through the sampler chain, stage by stage
+   * (raw distribution, grammar mask, each active stage in the order applied). Throws
+   * EngineRequestError for a request the engine cannot plan, and for guidance_scale or
+   * penalty_alpha, which the trace does not cover.
+   */
+  samplerTrace(request: NormalizedCompletionRequest, options: SamplerTraceOptions): Promise<SamplerTraceResult>;
   dispose(): Promise<void>;
 }
 
@@ -180,4 +187,20 @@ export class EngineUnavailableError extends Error {
     this.name = 'EngineUnavailableError';
     this.code = code;
   }
+}
+
+
+/** Options of `Engine.samplerTrace`. */
+export interface SamplerTraceOptions {
+  /** How many of the most likely tokens to list at each step. */
+  top: number;
+  signal?: AbortSignal;
+}
+
+/** `Engine.samplerTrace`'s answer: the prompt's length and one entry per step of the chain. */
+export interface SamplerTraceResult {
+  promptTokens: number;
+  /** Greedy parameters: the token is the most likely of the last step. */
+  greedy: boolean;
+  steps: { stage: string; candidates: number; top: { token: number; text: string; probability: number }[] }[];
 }

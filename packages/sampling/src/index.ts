@@ -21,6 +21,8 @@ export {
   resolveSamplerOrder,
 } from './order.js';
 export { STAGES, stage } from './stages.js';
+export { traceSamplerChain } from './trace.js';
+export type { SamplerTrace, TraceStep } from './trace.js';
 export type { Stage } from './stages.js';
 export { TGW_DEVIATIONS } from './tgw-deviations.js';
 export type { Deviation, DeviationId } from './tgw-deviations.js';

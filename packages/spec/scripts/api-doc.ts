@@ -105,6 +105,11 @@ export function renderApiDoc(schemas: Schemas, usages: ReadonlyMap<string, Usage
   out.push(...objectSection('`POST /v1/internal/decode` response', schemas['decode-response']));
   out.push(...objectSection('`POST /v1/internal/token-count` request', schemas['token-count-request']));
   out.push(...objectSection('`POST /v1/internal/token-count` response', schemas['token-count-response']));
+  out.push('## Sampler trace', '');
+  out.push(...objectSection('`POST /v1/internal/sampler-trace` request', schemas['sampler-trace-request']));
+  out.push(...objectSection('`POST /v1/internal/sampler-trace` response', schemas['sampler-trace-response']));
+  out.push(...objectSection('`SamplerTraceStep`', schemas['sampler-trace-response'], 'SamplerTraceStep'));
+  out.push(...objectSection('`SamplerTraceToken`', schemas['sampler-trace-response'], 'SamplerTraceToken'));
 
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -161,6 +161,19 @@ export const API_ROUTES: readonly ApiRoute[] = [
     errors: [],
   },
   {
+    method: 'POST',
+    path: '/v1/internal/sampler-trace',
+    operationId: 'traceSamplers',
+    summary: 'Trace the sampler chain on the next token',
+    description:
+      "A prompt and the sampling parameters of a completion request -> the next token's distribution before the sampler chain and after each active stage, in the order the server applies them (beyond TGW).",
+    tag: 'server',
+    auth: true,
+    request: 'sampler-trace-request',
+    response: 'sampler-trace-response',
+    errors: [BAD_REQUEST, TOO_LARGE, { status: 429, description: 'The request queue is full; retry later.' }, LOADING],
+  },
+  {
     method: 'GET',
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',

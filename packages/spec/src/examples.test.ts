@@ -10,6 +10,7 @@ import {
   parseCompletionRequest,
   parseDecodeRequest,
   parseEncodeRequest,
+  parseSamplerTraceRequest,
   parseTokenCountRequest,
   validateSchema,
 } from './index.js';
@@ -50,6 +51,7 @@ const parsers: Partial<Record<SchemaName, (body: unknown, options: { profile: Pr
   'encode-request': parseEncodeRequest,
   'decode-request': parseDecodeRequest,
   'token-count-request': parseTokenCountRequest,
+  'sampler-trace-request': parseSamplerTraceRequest,
 };
 
 describe.each(SCHEMA_NAMES)('examples/%s', (schema) => {

@@ -58,4 +58,12 @@ export {
   parseTokenCountRequest,
 } from './parse.js';
 export type { ParseOptions } from './parse.js';
+export { parseSamplerTraceRequest, SAMPLER_TRACE_TOP_LOGITS } from './parse-sampler-trace.js';
+export type { ParsedSamplerTrace } from './parse-sampler-trace.js';
+export type {
+  SamplerTraceRequest,
+  SamplerTraceResponse,
+  SamplerTraceStep,
+  SamplerTraceToken,
+} from './types/sampler-trace.js';
 export { REQUEST_DEFAULTS } from './request-defaults.js';

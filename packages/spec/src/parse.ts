@@ -71,7 +71,7 @@ export function parseTokenCountRequest(body: unknown, options: ParseOptions = {}
 
 // ---- schema check and its error message ----------------------------------------------
 
-function checkSchema(name: SchemaName, body: unknown, profile: Profile): ParseFailure | null {
+export function checkSchema(name: SchemaName, body: unknown, profile: Profile): ParseFailure | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return invalid(`The request body must be a JSON object (got ${describeValue(body)}).`, null, 'invalid_body');
   }

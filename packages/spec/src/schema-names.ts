@@ -32,6 +32,8 @@ export const SCHEMA_ROOT_TYPES = {
   'token-count-request': 'TokenCountRequest',
   'token-count-response': 'TokenCountResponse',
   'preset-list': 'PresetList',
+  'sampler-trace-request': 'SamplerTraceRequest',
+  'sampler-trace-response': 'SamplerTraceResponse',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_ROOT_TYPES;

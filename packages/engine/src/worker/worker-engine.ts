@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { EngineUnavailableError } from '../types.js';
-import type { CompleteOptions, CompletionEvent, Engine, EngineLoadOptions, LoadProgressEvent, ModelInfo } from '../types.js';
+import type { CompleteOptions, CompletionEvent, Engine, EngineLoadOptions, LoadProgressEvent, ModelInfo, SamplerTraceOptions, SamplerTraceResult } from '../types.js';
 import { deserializeError } from './protocol.js';
 import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
 
@@ -77,6 +77,11 @@ class WorkerEngine implements Engine {
 
   complete(request: NormalizedCompletionRequest, options: CompleteOptions = {}): AsyncIterable<CompletionEvent> {
     return this.#stream('complete', [request, {}], 1, options.signal) as AsyncIterable<CompletionEvent>;
+  }
+
+  samplerTrace(request: NormalizedCompletionRequest, options: SamplerTraceOptions): Promise<SamplerTraceResult> {
+    const { signal, ...cloneable } = options;
+    return this.#call('samplerTrace', [request, cloneable], signal, 1) as Promise<SamplerTraceResult>;
   }
 
   /** Starts a worker and resolves once its model is loaded (rejects with the load error). */
@@ -154,9 +159,23 @@ class WorkerEngine implements Engine {
     return id;
   }
 
-  #call(method: string, args: unknown[]): Promise<unknown> {
+  /** A call with one answer; aborting `signal` rejects at once and cancels it in the worker. */
+  #call(method: string, args: unknown[], signal?: AbortSignal, signalArg?: number): Promise<unknown> {
+    signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
-      this.#begin(method, args, { onEvent: () => {}, resolve, reject });
+      let id = -1;
+      const onAbort = (): void => {
+        if (this.#calls.delete(id) && !this.#disposed) this.#post({ kind: 'cancel', id });
+        reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)));
+      };
+      const settled =
+        <T>(then: (value: T) => void) =>
+        (value: T): void => {
+          signal?.removeEventListener('abort', onAbort);
+          then(value);
+        };
+      id = this.#begin(method, args, { onEvent: () => {}, resolve: settled(resolve), reject: settled(reject) }, signalArg);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
