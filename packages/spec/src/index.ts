@@ -1,5 +1,5 @@
 export { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES } from './normalized.js';
-export type { NormalizedCompletionRequest, NormalizedPrompt, NormalizedStreamOptions, SamplerName } from './normalized.js';
+export type { NormalizedCompletionRequest, NormalizedPrompt, NormalizedStreamOptions, SamplerName, SamplerPriorityName } from './normalized.js';
 
 export type {
   CompletionRequest,
@@ -48,10 +48,11 @@ export { errorResponse } from './errors.js';
 export type { ErrorResponseOptions, ParseFailure, ParseResult } from './errors.js';
 export {
   COMPLETION_DEFAULTS,
+  DEFAULT_UNKNOWN_FIELDS,
   parseCompletionRequest,
   parseDecodeRequest,
   parseEncodeRequest,
   parseTokenCountRequest,
 } from './parse.js';
-export type { ParseOptions } from './parse.js';
+export type { ParseOptions, UnknownFieldPolicy } from './parse.js';
 export { REQUEST_DEFAULTS } from './request-defaults.js';

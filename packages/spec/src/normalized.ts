@@ -58,9 +58,20 @@ export const DEFAULT_SAMPLER_PRIORITY: readonly SamplerName[] = [
   'xtc',
 ];
 
+/**
+ * A name `sampler_priority` accepts on the wire: the sampler chain's names plus `adaptive_p`
+ * (TGW HEAD's adaptive-p sampler, whose stage the sampling package adds).
+ *
+ * TODO(merge with issue 11's sampling): fold `adaptive_p` into `SamplerName`, add it to
+ * DEFAULT_SAMPLER_PRIORITY after min_p (TGW HEAD's order) and keep it in the normalized
+ * `sampler_priority` (parse.ts drops it until then, so the chain's types stay closed).
+ */
+export type SamplerPriorityName = SamplerName | 'adaptive_p';
+
 /** Every name `sampler_priority` accepts. */
-export const SAMPLER_NAMES: readonly SamplerName[] = [
+export const SAMPLER_NAMES: readonly SamplerPriorityName[] = [
   ...DEFAULT_SAMPLER_PRIORITY,
+  'adaptive_p',
   'repetition_penalty',
   'presence_penalty',
   'frequency_penalty',
@@ -166,4 +177,8 @@ export interface NormalizedCompletionRequest {
   xtc_probability: number;
   /** 0 (or negative) = disabled. */
   top_n_sigma: number;
+  /** Adaptive-p target probability; 0 = disabled. */
+  adaptive_target: number;
+  /** Adaptive-p moving-average decay, 0 to 0.99. */
+  adaptive_decay: number;
 }
