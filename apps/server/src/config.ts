@@ -11,7 +11,7 @@ import type { Device, Dtype } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
-import type { ValidationProfile } from '@textgen-spec/spec';
+import type { UnknownFieldPolicy, ValidationProfile } from '@textgen-spec/spec';
 
 export type { ValidationProfile };
 
@@ -40,6 +40,16 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   logLevel: LogLevel;
   profile: ValidationProfile;
+  /**
+   * Unknown top-level request fields: `reject` (400 unknown_parameter) or `ignore` (dropped and
+   * named in the X-Textgen-Ignored-Fields header and the log); null = the profile's default
+   * (strict rejects, compat ignores).
+   */
+  unknownFields: UnknownFieldPolicy | null;
+  /** Keys of the model-management endpoints (TGW's --admin-key); empty = those endpoints are off. */
+  adminKeys: string[];
+  /** Folder of model folders that /v1/internal/model/load may load (besides the embedded model); null = none. */
+  modelsDir: string | null;
   /** Folder of `<name>.yaml` sampler presets; null = no presets. */
   presetsDir: string | null;
 }
@@ -62,6 +72,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   requestTimeoutMs: 600_000,
   logLevel: 'info',
   profile: 'compat',
+  unknownFields: null,
+  adminKeys: [],
+  modelsDir: null,
   presetsDir: DEFAULT_PRESETS_DIR,
 };
 
@@ -79,6 +92,7 @@ const DTYPES: readonly Dtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 /** The profiles in the order `--profile`'s error message lists them (the default first). */
 const PROFILES: readonly ValidationProfile[] = ['compat', 'strict'];
+const UNKNOWN_FIELD_POLICIES: readonly UnknownFieldPolicy[] = ['ignore', 'reject'];
 
 const d = DEFAULT_CONFIG;
 
@@ -100,6 +114,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
   { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
+  { name: 'unknown-fields', env: 'TEXTGEN_UNKNOWN_FIELDS', kind: 'string', value: 'POLICY', description: 'Unknown request fields: ignore (named in the X-Textgen-Ignored-Fields header) or reject (400) (default: compat ignores, strict rejects).' },
+  { name: 'admin-key', env: 'TEXTGEN_ADMIN_KEY', kind: 'string', value: 'KEYS', description: 'Enable /v1/internal/model/load and /unload for `Authorization: Bearer KEY`; comma-separate several keys (default: disabled).' },
+  { name: 'models-dir', env: 'TEXTGEN_MODELS_DIR', kind: 'string', value: 'DIR', description: 'Folder of model folders that /v1/internal/model/load may load (the embedded model is always available).' },
   { name: 'presets-dir', env: 'TEXTGEN_PRESETS_DIR', kind: 'string', value: 'DIR', description: 'Folder of <name>.yaml sampler presets a request may name in `preset` (default: the shipped TGW v1.14 presets).' },
   { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: 'LEVEL', description: `Least severe log line printed: ${LOG_LEVELS.join(', ')} (default ${d.logLevel}).` },
   { name: 'help', env: null, kind: 'boolean', description: 'Print this help and exit.' },
@@ -154,6 +171,9 @@ export function parseCommandLine(
     requestTimeoutMs,
     logLevel: flags.oneOf('log-level', LOG_LEVELS, d.logLevel),
     profile: flags.oneOf('profile', PROFILES, d.profile),
+    unknownFields: flags.string('unknown-fields') === undefined ? null : flags.oneOf('unknown-fields', UNKNOWN_FIELD_POLICIES, 'ignore'),
+    adminKeys: list(flags.string('admin-key')),
+    modelsDir: flags.string('models-dir') ?? d.modelsDir,
     presetsDir: flags.string('presets-dir') ?? d.presetsDir,
   };
   return { action: 'serve', config };

@@ -45,4 +45,6 @@ export interface RequestContext {
   completionTokens: number | undefined;
   /** Milliseconds a completion waited for a slot. */
   queueMs: number | undefined;
+  /** Request fields the server ignored (unknown fields, a compat `model` it does not serve), for the log line. */
+  ignoredFields?: readonly string[];
 }

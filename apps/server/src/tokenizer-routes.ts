@@ -5,11 +5,12 @@
  */
 import { parseDecodeRequest, parseEncodeRequest, parseTokenCountRequest } from '@textgen-spec/spec';
 import { readValidated, sendJson } from './http.js';
+import { reportingParser } from './ignored-fields.js';
 import type { RequestContext } from './request-context.js';
 
 export async function encode(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
-  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseEncodeRequest);
+  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, reportingParser(context, parseEncodeRequest));
   if (request === null) return;
   const tokens = engine.encode(request.text, { addBos: true });
   sendJson(context.res, 200, { tokens, length: tokens.length });
@@ -17,7 +18,7 @@ export async function encode(context: RequestContext): Promise<void> {
 
 export async function decode(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
-  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseDecodeRequest);
+  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, reportingParser(context, parseDecodeRequest));
   if (request === null) return;
   const text = engine.decode(request.tokens, { skipSpecialTokens: true });
   sendJson(context.res, 200, { text });
@@ -25,7 +26,7 @@ export async function decode(context: RequestContext): Promise<void> {
 
 export async function tokenCount(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
-  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseTokenCountRequest);
+  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, reportingParser(context, parseTokenCountRequest));
   if (request === null) return;
   const tokens = engine.encode(request.text, { addBos: true });
   sendJson(context.res, 200, { length: tokens.length });

@@ -52,6 +52,14 @@ describe('request errors', () => {
     expect((await rejection(makeRequest({ truncation_length: 10, max_tokens: 10 }))).param).toBe('max_tokens');
   });
 
+  // TODO(merge with issue 11's sampling): adaptive-p then runs; replace this test with one that
+  // generates with adaptive_target 0.3 (and the same seed twice gives the same text).
+  test('adaptive_target until the sampling package implements adaptive-p: refused, never ignored', async () => {
+    expect((await rejection(makeRequest({ adaptive_target: 0.3 }))).param).toBe('adaptive_target');
+    const ok = await collect(engine, greedy({ adaptive_target: 0, max_tokens: 2 }));
+    expect(ok.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
   test('suffix on a model that cannot fill in the middle', async () => {
     expect((await rejection(makeRequest({ suffix: 'end' }))).param).toBe('suffix');
   });

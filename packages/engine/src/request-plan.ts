@@ -60,6 +60,12 @@ function checkCombinations(request: NormalizedCompletionRequest, info: ModelInfo
   const unsupported = (message: string, param: string) => new EngineRequestError(message, param, 'unsupported_parameter');
   const guidance = request.guidance_scale !== 1;
   const lookup = request.prompt_lookup_num_tokens > 0;
+  // TODO(merge with issue 11's sampling): adaptive-p is implemented there; once
+  // samplingParamsFromRequest passes adaptive_target and adaptive_decay through (same names),
+  // delete this refusal and enable the adaptive-p test in request-errors.test.ts.
+  if (request.adaptive_target > 0) {
+    throw unsupported('adaptive_target (adaptive-p) is not implemented by this build of the sampling package yet', 'adaptive_target');
+  }
   if (!Number.isFinite(request.guidance_scale)) {
     throw new EngineRequestError('guidance_scale must be a finite number', 'guidance_scale', 'invalid_value');
   }

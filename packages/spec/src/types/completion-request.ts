@@ -685,9 +685,9 @@ export interface CompletionRequest {
   /**
    * Adaptive-p (TGW HEAD): favour tokens whose probability is near this target, steering
    * towards it with a moving average of the probabilities of the tokens chosen so far
-   * (0 disables it). Its name in `sampler_priority` is `adaptive_p`; TGW's default order runs
-   * it after min_p.
-   * @minimum 0
+   * (0 or negative disables it: TGW applies it only above 0, and SillyTavern's default is
+   * -0.01). Its name in `sampler_priority` is `adaptive_p`; TGW's default order runs it after
+   * min_p.
    * @maximum 1
    * @default 0
    * @x-textgen later
