@@ -3,13 +3,23 @@
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { generate } from './generation.js';
+import type { StopRequest } from './generation.js';
+import { nextTokenProbabilities } from './next-token.js';
 import type { GenerationContext } from './generation-plan.js';
 import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
 import { EngineRequestError } from './types.js';
-import type { CompleteOptions, CompletionEvent, Engine, EngineLoadOptions, ModelInfo } from './types.js';
+import type {
+  CompleteOptions,
+  CompletionEvent,
+  Engine,
+  EngineLoadOptions,
+  ModelInfo,
+  NextTokenOptions,
+  NextTokenProbability,
+} from './types.js';
 
 class TransformersEngine implements Engine {
   readonly info: ModelInfo;
@@ -18,6 +28,8 @@ class TransformersEngine implements Engine {
   private readonly planning: PlanningModel;
   private readonly tokenStrings = new Map<number, string>();
   private disposed = false;
+  /** The stop flags of the running complete() calls (stopAll sets them). */
+  private readonly running = new Set<StopRequest>();
 
   constructor(private readonly model: LoadedModel) {
     this.info = model.info;
@@ -78,7 +90,23 @@ class TransformersEngine implements Engine {
     if (this.disposed) throw new Error('engine disposed');
     signal?.throwIfAborted();
     const plan = planRequest(this.planning, request);
-    yield* generate(this.generation, plan, signal);
+    const stop: StopRequest = { requested: false };
+    this.running.add(stop);
+    try {
+      yield* generate(this.generation, plan, signal, stop);
+    } finally {
+      this.running.delete(stop);
+    }
+  }
+
+  async nextTokenProbabilities(request: NormalizedCompletionRequest, options: NextTokenOptions): Promise<NextTokenProbability[]> {
+    if (this.disposed) throw new Error('engine disposed');
+    return nextTokenProbabilities(this.generation, planRequest(this.planning, request), options);
+  }
+
+  stopAll(): number {
+    for (const stop of this.running) stop.requested = true;
+    return this.running.size;
   }
 
   /** How a single token is shown as a top_logprobs key (special tokens included). */

@@ -15,6 +15,8 @@ export type {
   LoadProgressEvent,
   LogprobsSlice,
   ModelInfo,
+  NextTokenOptions,
+  NextTokenProbability,
 } from './types.js';
 export { IncrementalDetokenizer, codePointLength } from './detokenizer.js';
 export type { TokenCodec } from './detokenizer.js';

@@ -96,6 +96,22 @@ export interface CompleteOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `Engine.nextTokenProbabilities` (TGW's `/v1/internal/logits`). */
+export interface NextTokenOptions {
+  /** false: the model's own distribution (softmax of the raw logits); true: after the request's sampler chain. */
+  useSamplers: boolean;
+  /** How many of the most likely tokens to return. */
+  top: number;
+  signal?: AbortSignal;
+}
+
+/** One entry of the next-token distribution: token id, its text, its probability. */
+export interface NextTokenProbability {
+  token: number;
+  text: string;
+  probability: number;
+}
+
 /**
  * A request the engine cannot run, for a reason in the request (not a server fault): the
  * server answers it with a 400 naming `param`.
@@ -142,5 +158,17 @@ export interface Engine {
    * calls may run at once on one engine: their decoding steps take turns.
    */
   complete(request: NormalizedCompletionRequest, options?: CompleteOptions): AsyncIterable<CompletionEvent>;
+  /**
+   * The distribution of the token that would follow the request's first prompt, most likely
+   * first (ties: lower id): raw, or after the request's sampler chain (`useSamplers`). Throws
+   * EngineRequestError for a request the engine cannot plan.
+   */
+  nextTokenProbabilities(request: NormalizedCompletionRequest, options: NextTokenOptions): Promise<NextTokenProbability[]>;
+  /**
+   * Ends every running `complete()` cleanly at its next decoding step: each unfinished choice
+   * gets finish_reason `stop`, then `done` follows as usual (TGW's stop-generation). Returns
+   * how many requests were running.
+   */
+  stopAll(): number;
   dispose(): Promise<void>;
 }
