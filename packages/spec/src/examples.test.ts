@@ -10,6 +10,8 @@ import {
   parseCompletionRequest,
   parseDecodeRequest,
   parseEncodeRequest,
+  parseLoadModelRequest,
+  parseLogitsRequest,
   parseTokenCountRequest,
   validateSchema,
 } from './index.js';
@@ -55,6 +57,8 @@ const parsers: Partial<Record<SchemaName, (body: unknown, options: { profile: Pr
   'encode-request': parseEncodeRequest,
   'decode-request': parseDecodeRequest,
   'token-count-request': parseTokenCountRequest,
+  'logits-request': parseLogitsRequest,
+  'load-model-request': parseLoadModelRequest,
 };
 
 describe.each(SCHEMA_NAMES)('examples/%s', (schema) => {

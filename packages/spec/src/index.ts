@@ -52,7 +52,18 @@ export {
   parseCompletionRequest,
   parseDecodeRequest,
   parseEncodeRequest,
+  parseLoadModelRequest,
+  parseLogitsRequest,
   parseTokenCountRequest,
 } from './parse.js';
-export type { ParseOptions, UnknownFieldPolicy } from './parse.js';
+export type { NormalizedLogitsRequest, ParseOptions, UnknownFieldPolicy } from './parse.js';
+export type {
+  HealthResponse,
+  LoadModelArgs,
+  LoadModelRequest,
+  LogitsRequest,
+  LogitsResponse,
+  ModelInfoResponse,
+  ModelNameList,
+} from './types/internal.js';
 export { REQUEST_DEFAULTS } from './request-defaults.js';

@@ -14,6 +14,7 @@ import { REQUEST_DEFAULTS } from './request-defaults.js';
 import { compiledValidator, loadSchema } from './schemas.js';
 import type { JsonSchema } from './schemas.js';
 import type { CompletionRequest } from './types/completion-request.js';
+import type { LoadModelRequest, LogitsRequest } from './types/internal.js';
 import type { DecodeRequest, EncodeRequest, TokenCountRequest } from './types/tokenizer.js';
 
 /** What a parser does with a top-level field that its schema does not define. */
@@ -82,6 +83,33 @@ export function parseTokenCountRequest(body: unknown, options: ParseOptions = {}
   const checked = checkSchema('token-count-request', body, options);
   if (!checked.ok) return checked;
   return withIgnored({ ok: true, value: { text: (checked.value as TokenCountRequest).text } }, checked.ignored);
+}
+
+/** A parsed `POST /v1/internal/logits`: the completion request it implies, and TGW's two options. */
+export interface NormalizedLogitsRequest {
+  /** The prompt and generation options as a completion request (one prompt, n 1). */
+  request: NormalizedCompletionRequest;
+  use_samplers: boolean;
+  top_logits: number;
+}
+
+/** Parses the body of `POST /v1/internal/logits` (TGW's LogitsRequest). */
+export function parseLogitsRequest(body: unknown, options: ParseOptions = {}): ParseResult<NormalizedLogitsRequest> {
+  const checked = checkSchema('logits-request', body, options);
+  if (!checked.ok) return checked;
+  const { use_samplers, top_logits, model: _model, ...rest } = checked.value as LogitsRequest;
+  const request = normalizeCompletionRequest({ ...rest, model: '' });
+  if (!request.ok) return request;
+  const value = { request: request.value, use_samplers: use_samplers ?? false, top_logits: top_logits ?? 50 };
+  return withIgnored({ ok: true, value }, checked.ignored);
+}
+
+/** Parses the body of `POST /v1/internal/model/load`. */
+export function parseLoadModelRequest(body: unknown, options: ParseOptions = {}): ParseResult<LoadModelRequest> {
+  const checked = checkSchema('load-model-request', body, options);
+  if (!checked.ok) return checked;
+  const { model_name, args } = checked.value as LoadModelRequest;
+  return withIgnored({ ok: true, value: { model_name, args: args ? { ...args } : null } }, checked.ignored);
 }
 
 function withIgnored<T>(result: ParseResult<T>, ignored: readonly string[]): ParseResult<T> {

@@ -32,6 +32,12 @@ export const SCHEMA_ROOT_TYPES = {
   'token-count-request': 'TokenCountRequest',
   'token-count-response': 'TokenCountResponse',
   'preset-list': 'PresetList',
+  'health-response': 'HealthResponse',
+  'model-info-response': 'ModelInfoResponse',
+  'model-name-list': 'ModelNameList',
+  'load-model-request': 'LoadModelRequest',
+  'logits-request': 'LogitsRequest',
+  'logits-response': 'LogitsResponse',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_ROOT_TYPES;
