@@ -1,9 +1,10 @@
 /**
  * The route table: every endpoint, its method, and whether it needs the API key. The
- * handlers live in info-routes.ts, tokenizer-routes.ts and completions.ts.
+ * handlers live in info-routes.ts, tokenizer-routes.ts, internal-routes.ts and completions.ts.
  */
 import { handleCompletion } from './completions.js';
 import { getModel, health, listModels, listPresets } from './info-routes.js';
+import { internalHealth, logits, modelInfo, stopGeneration } from './internal-routes.js';
 import type { Route } from './router.js';
 import { decode, encode, tokenCount } from './tokenizer-routes.js';
 
@@ -16,4 +17,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/internal/decode', auth: true, handle: decode },
   { method: 'POST', path: '/v1/internal/token-count', auth: true, handle: tokenCount },
   { method: 'GET', path: '/v1/internal/presets', auth: true, handle: listPresets },
+  { method: 'GET', path: '/v1/internal/health', auth: true, handle: internalHealth },
+  { method: 'GET', path: '/v1/internal/model/info', auth: true, handle: modelInfo },
+  { method: 'POST', path: '/v1/internal/stop-generation', auth: true, handle: stopGeneration },
+  { method: 'POST', path: '/v1/internal/logits', auth: true, handle: logits },
 ];
