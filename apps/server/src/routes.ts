@@ -5,6 +5,7 @@
 import { handleCompletion } from './completions.js';
 import { getModel, health, listModels, listPresets } from './info-routes.js';
 import { internalHealth, logits, modelInfo, stopGeneration } from './internal-routes.js';
+import { listModelNames, loadModel, unloadModel } from './model-admin-routes.js';
 import type { Route } from './router.js';
 import { decode, encode, tokenCount } from './tokenizer-routes.js';
 
@@ -21,4 +22,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/internal/model/info', auth: true, handle: modelInfo },
   { method: 'POST', path: '/v1/internal/stop-generation', auth: true, handle: stopGeneration },
   { method: 'POST', path: '/v1/internal/logits', auth: true, handle: logits },
+  // The admin key (not the API key) guards these: checked by the handlers, as TGW does.
+  { method: 'GET', path: '/v1/internal/model/list', auth: false, handle: listModelNames },
+  { method: 'POST', path: '/v1/internal/model/load', auth: false, handle: loadModel },
+  { method: 'POST', path: '/v1/internal/model/unload', auth: false, handle: unloadModel },
 ];

@@ -17,6 +17,7 @@ import { describeError, toApiError } from './error-mapping.js';
 import { answerClientError, sendError } from './http.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
+import { ServerModelAdmin } from './model-admin.js';
 import { ModelHost } from './model-host.js';
 import { PresetStore } from './presets.js';
 import { RequestQueue } from './queue.js';
@@ -53,6 +54,8 @@ export class TextgenServer implements RouteServices {
   /** The sampler presets of `config.presetsDir`, loaded and validated at construction. */
   readonly presets: PresetStore;
   readonly #model: ModelHost;
+  /** Model management (model/list, load, unload) behind the admin key. */
+  readonly models: ServerModelAdmin;
   #draining = false;
   #closing: Promise<void> | null = null;
   readonly #active = new Set<ServerResponse>();
@@ -72,6 +75,7 @@ export class TextgenServer implements RouteServices {
       aliases: this.config.modelAliases,
     });
     this.ready = this.#model.ready;
+    this.models = new ServerModelAdmin(this.config, this.#model, this.queue, this.logger);
   }
 
   get model(): ModelState {

@@ -15,6 +15,8 @@ export interface CheckDef {
   level: Level;
   /** The level holds only in the strict profile; in compat the check is INFO. */
   strictOnly?: boolean;
+  /** The level holds only in the compat profile; in strict the check is INFO (real clients' TGW bodies). */
+  compatOnly?: boolean;
   /** Feature (one row of the compatibility matrix), see FEATURES. */
   feature: FeatureId;
   /** Extra selectors for --only/--skip, e.g. "stream", "tokenizer". */
