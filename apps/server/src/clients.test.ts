@@ -24,6 +24,7 @@ const data = JSON.parse(
 ) as { version: string; bodies: ClientBody[] };
 
 const HEADER = 'x-textgen-ignored-fields';
+// Set in beforeAll: the servers and the log lines this file's tests share.
 let compat: TextgenServer;
 let strict: TextgenServer;
 const logLines: string[] = [];

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextgenServer } from './server.js';
 import { openPost, parseSse, postJson, startTestServer, waitFor } from './__fixtures__/harness.js';
 
+// Set in beforeAll: the server this file's tests share.
 let server: TextgenServer;
 beforeAll(async () => {
   server = await startTestServer({ maxConcurrency: 2 });

@@ -5,6 +5,7 @@ import type { TextgenServer } from './server.js';
 import { postJson, startTestServer } from './__fixtures__/harness.js';
 
 const ADMIN = { Authorization: 'Bearer adm' };
+// Set in beforeAll: the server this file's tests share.
 let server: TextgenServer;
 beforeAll(async () => {
   server = await startTestServer({ adminKeys: ['adm'], apiKeys: ['user'] });
