@@ -37,6 +37,11 @@ export interface CheckDef {
    * others received). Such checks ignore --only but honour --skip.
    */
   runsLast?: boolean;
+  /**
+   * Runs alone, after the other checks and before the `runsLast` ones: its requests act on the
+   * whole server (stop-generation ends every running completion), so no other check may run beside it.
+   */
+  exclusive?: boolean;
   /** Runs the check; resolves to an optional note (pass) or throws an Outcome. */
   run(ctx: CheckContext): Promise<string | void>;
 }

@@ -149,7 +149,8 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
   };
   if (connection.list) env.wire.validate('model-list', connection.list.json, 'connect', connection.list.exchange);
 
-  const first = options.checks.filter((c) => !c.runsLast);
+  const first = options.checks.filter((c) => !c.runsLast && !c.exclusive);
+  const alone = options.checks.filter((c) => !c.runsLast && c.exclusive);
   const last = options.checks.filter((c) => c.runsLast);
   const results = new Map<string, ReportCheck>();
   const total = options.checks.length;
@@ -163,6 +164,7 @@ export async function runSuite(options: RunOptions): Promise<ConformanceReport> 
     options.onProgress?.({ type: 'end', check, result, running, done: results.size, total, exchanges });
   };
   await pool(first, Math.max(1, options.concurrency), runOne);
+  for (const check of alone) await pool([check], 1, runOne);
   await pool(last, 1, runOne);
 
   const checks = options.checks.map((c) => results.get(c.id)!);

@@ -74,7 +74,7 @@ export const INTERNAL_API_CHECKS: CheckDef[] = [
     id: 'ext.internal-logits',
     title: 'POST /v1/internal/logits gives the next-token probabilities, raw and after the samplers',
     feature: 'internal_api',
-    sends: `\`{"prompt": "${PROMPTS.main}", "top_logits": 5}\`, then the same with \`"use_samplers": true, "top_k": 2\`.`,
+    sends: `\`POST /v1/internal/logits\` with \`{"prompt": "${PROMPTS.main}", "top_logits": 5}\`, then the same with \`use_samplers\` on and a top-k cut of 2.`,
     expects:
       'Token -> probability, at most 5, most likely first, the first being the greedy continuation; with the samplers, exactly two tokens with a probability above 0, adding up to 1.',
     source: "TGW's logits endpoint (modules/logits.py).",
@@ -96,6 +96,7 @@ export const INTERNAL_API_CHECKS: CheckDef[] = [
     sends: `A completion of "${PROMPTS.main}" with \`max_tokens: 2000, ban_eos_token: true\`, and \`POST /v1/internal/stop-generation\` every 25 ms until it returns.`,
     expects: 'The completion returns 200 with finish_reason "stop" (no stop string and no EOS could end it otherwise) before max_tokens.',
     source: "TGW's stop-generation (SillyTavern's Stop button).",
+    exclusive: true,
     async run(ctx) {
       const running = ctx.complete({ prompt: PROMPTS.main, max_tokens: 2000, ban_eos_token: true, temperature: 1, seed: 1 });
       running.catch(() => {}); // awaited below; a stop check that gives up first must not leave it unobserved
