@@ -11,7 +11,7 @@ import { SAMPLER_NAMES } from './normalized.js';
 import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
 import type { Profile, SchemaName } from './schema-names.js';
 import { REQUEST_DEFAULTS } from './request-defaults.js';
-import { compiledValidator, loadSchema } from './schemas.js';
+import { compiledValidator, loadSchema, openValidator } from './schemas.js';
 import type { JsonSchema } from './schemas.js';
 import type { CompletionRequest } from './types/completion-request.js';
 import type { LoadModelRequest, LogitsRequest } from './types/internal.js';
@@ -133,20 +133,16 @@ function knownFields(name: SchemaName, profile: Profile): ReadonlySet<string> {
 }
 
 /**
- * With `ignore`, the body without its unknown top-level fields and their names (the body is
- * copied only when it has some); with `reject`, the body as it is (the schema rejects them).
+ * The unknown top-level fields of a body, in body order, when the policy is `ignore`; null when
+ * it is `reject` (the closed schema then rejects them).
  */
-function dropUnknownFields(name: SchemaName, body: Record<string, unknown>, options: ParseOptions): { body: Record<string, unknown>; ignored: string[] } {
+function unknownFieldsToIgnore(name: SchemaName, body: Record<string, unknown>, options: ParseOptions): string[] | null {
   const profile = options.profile ?? 'strict';
-  const policy = options.unknownFields ?? DEFAULT_UNKNOWN_FIELDS[profile];
-  const ignored: string[] = [];
-  if (policy === 'reject') return { body, ignored };
+  if ((options.unknownFields ?? DEFAULT_UNKNOWN_FIELDS[profile]) === 'reject') return null;
   const known = knownFields(name, profile);
+  const ignored: string[] = [];
   for (const key in body) if (!known.has(key)) ignored.push(key);
-  if (ignored.length === 0) return { body, ignored };
-  const kept: Record<string, unknown> = {};
-  for (const key in body) if (known.has(key)) kept[key] = body[key];
-  return { body: kept, ignored };
+  return ignored;
 }
 
 // ---- schema check and its error message ----------------------------------------------
@@ -158,9 +154,12 @@ function checkSchema(name: SchemaName, raw: unknown, options: ParseOptions): Che
     return invalid(`The request body must be a JSON object (got ${describeValue(raw)}).`, null, 'invalid_body');
   }
   const profile = options.profile ?? 'strict';
-  const { body, ignored } = dropUnknownFields(name, raw as Record<string, unknown>, options);
-  const validate = compiledValidator(name, profile, 'first-error');
-  if (validate(body)) return { ok: true, value: body, ignored };
+  const body = raw as Record<string, unknown>;
+  // With `ignore`, the body is validated as it is against the schema opened at the top level;
+  // the normalization reads known fields only, so the unknown ones are dropped by not being read.
+  const ignored = unknownFieldsToIgnore(name, body, options);
+  const validate = ignored === null ? compiledValidator(name, profile, 'first-error') : openValidator(name, profile);
+  if (validate(body)) return { ok: true, value: body, ignored: ignored ?? [] };
   const failure = schemaFailure(validate.errors ?? [], body as Record<string, unknown>, loadSchema(name, profile), profile);
   if (profile === 'strict' && compiledValidator(name, 'compat', 'first-error')(body)) {
     failure.error.error.message += ' (The strict profile follows OpenAI here; the compat profile accepts this request.)';
