@@ -1,4 +1,4 @@
-export { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES } from './normalized.js';
+export { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES, SAMPLER_PRIORITY_NAMES } from './normalized.js';
 export type { NormalizedCompletionRequest, NormalizedPrompt, NormalizedStreamOptions, SamplerName, SamplerPriorityName } from './normalized.js';
 
 export type {

@@ -68,10 +68,9 @@ export const DEFAULT_SAMPLER_PRIORITY: readonly SamplerName[] = [
  */
 export type SamplerPriorityName = SamplerName | 'adaptive_p';
 
-/** Every name `sampler_priority` accepts. */
-export const SAMPLER_NAMES: readonly SamplerPriorityName[] = [
+/** The sampler chain's names (every `SamplerName`); see SAMPLER_PRIORITY_NAMES for the wire. */
+export const SAMPLER_NAMES: readonly SamplerName[] = [
   ...DEFAULT_SAMPLER_PRIORITY,
-  'adaptive_p',
   'repetition_penalty',
   'presence_penalty',
   'frequency_penalty',
@@ -79,6 +78,9 @@ export const SAMPLER_NAMES: readonly SamplerPriorityName[] = [
   'encoder_repetition_penalty',
   'no_repeat_ngram',
 ];
+
+/** Every name `sampler_priority` accepts on the wire: the chain's names plus `adaptive_p`. */
+export const SAMPLER_PRIORITY_NAMES: readonly SamplerPriorityName[] = [...SAMPLER_NAMES, 'adaptive_p'];
 
 export interface NormalizedStreamOptions {
   include_usage: boolean;

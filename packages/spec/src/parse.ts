@@ -7,7 +7,7 @@ import type { ErrorObject } from 'ajv';
 import { describeSchema, describeValue, pluralize } from './describe.js';
 import { invalid } from './errors.js';
 import type { ParseFailure, ParseResult } from './errors.js';
-import { SAMPLER_NAMES } from './normalized.js';
+import { SAMPLER_PRIORITY_NAMES } from './normalized.js';
 import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
 import type { Profile, SchemaName } from './schema-names.js';
 import { REQUEST_DEFAULTS } from './request-defaults.js';
@@ -226,7 +226,7 @@ function expectation(param: string, schema: JsonSchema | undefined, root: JsonSc
 
 function unknownSamplerName(name: string): ParseFailure {
   return invalid(
-    `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_NAMES.join(', ')}.`,
+    `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_PRIORITY_NAMES.join(', ')}.`,
     'sampler_priority',
   );
 }
@@ -254,7 +254,7 @@ function formatPath(body: unknown, path: string[]): string {
 
 // ---- normalization ---------------------------------------------------------------------
 
-const SAMPLER_NAME_SET: ReadonlySet<string> = new Set(SAMPLER_NAMES);
+const SAMPLER_NAME_SET: ReadonlySet<string> = new Set(SAMPLER_PRIORITY_NAMES);
 
 /** Resolves a schema-valid request into the normalized form, checking the cross-field rules. */
 function normalizeCompletionRequest(req: CompletionRequest): ParseResult<NormalizedCompletionRequest> {
