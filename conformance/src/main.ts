@@ -280,10 +280,10 @@ function progressHandler(progress: ReturnType<typeof createProgress>): NonNullab
 }
 
 /** `list`: one line per check: id, level, feature, tags, title. */
-export function renderList(checks: readonly { id: string; level: string; strictOnly?: boolean; feature: string; tags?: string[]; title: string }[], profile: Profile): string {
+export function renderList(checks: readonly { id: string; level: string; strictOnly?: boolean; compatOnly?: boolean; feature: string; tags?: string[]; title: string }[], profile: Profile): string {
   const idWidth = Math.max(...checks.map((c) => c.id.length));
   const lines = checks.map((c) => {
-    const level = c.strictOnly && profile === 'compat' ? 'INFO*' : c.level;
+    const level = (c.strictOnly && profile === 'compat') || (c.compatOnly && profile === 'strict') ? 'INFO*' : c.level;
     const tags = [c.feature, ...(c.tags ?? [])].join(',');
     return `${c.id.padEnd(idWidth)}  ${level.padEnd(6)} ${tags.padEnd(28)} ${c.title}`;
   });

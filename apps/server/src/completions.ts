@@ -17,6 +17,7 @@ import { ApiError } from './errors.js';
 import { toApiError } from './error-mapping.js';
 import type { ResponseContext } from './format.js';
 import { readValidated } from './http.js';
+import { reportIgnored, reportingParser } from './ignored-fields.js';
 import { modelNotFound } from './info-routes.js';
 import { paceEvents } from './pacing.js';
 import type { Release } from './queue.js';
@@ -37,8 +38,8 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
     const responseContext: ResponseContext = {
       id: `cmpl-${randomBytes(12).toString('base64url')}`,
       created: Math.floor(Date.now() / 1000),
-      // The compat profile lets `model` be omitted (""): the served model answers.
-      model: request.model === '' ? engine.info.id : request.model,
+      // The compat profile lets `model` be omitted ("") or name any model: the served model answers.
+      model: servedName(context, engine, request.model),
       systemFingerprint: services.systemFingerprint,
     };
     const slot = release;
@@ -64,9 +65,7 @@ export async function handleCompletion(context: RequestContext): Promise<void> {
  */
 async function readCompletionRequest(context: RequestContext, engine: Engine): Promise<NormalizedCompletionRequest | null> {
   const { services } = context;
-  const parsed = await readValidated(context.req, context.res, services.config.maxBodyBytes, (body) =>
-    parseCompletionRequest(body, { profile: services.config.profile }),
-  );
+  const parsed = await readValidated(context.req, context.res, services.config.maxBodyBytes, reportingParser(context, parseCompletionRequest));
   if (parsed === null) return null;
   // The preset's sampler values replace the request's; the engine never sees a preset name.
   const request = services.presets.apply(parsed);
@@ -81,7 +80,10 @@ async function readCompletionRequest(context: RequestContext, engine: Engine): P
  */
 function checkServable(context: RequestContext, engine: Engine, request: NormalizedCompletionRequest): void {
   if (request.model !== '' && !context.services.modelNames().includes(request.model)) {
-    throw modelNotFound(context.services, request.model);
+    // TGW documents `model` as unused and serves the loaded model whatever the name; compat
+    // does the same and reports the name as ignored. Strict answers as OpenAI: 404.
+    if (context.services.config.profile === 'strict') throw modelNotFound(context.services, request.model);
+    reportIgnored(context, ['model']);
   }
   if (request.suffix !== null && !engine.info.supportsInfill) {
     throw new ApiError(
@@ -90,6 +92,11 @@ function checkServable(context: RequestContext, engine: Engine, request: Normali
       { param: 'suffix', code: 'unsupported_parameter' },
     );
   }
+}
+
+/** The name the response's `model` gives: the requested one when served under it, else the served id. */
+function servedName(context: RequestContext, engine: Engine, requested: string): string {
+  return requested !== '' && context.services.modelNames().includes(requested) ? requested : engine.info.id;
 }
 
 /** The engine's events, paced when max_tokens_second is set (`release` then frees the slot when generation ends). */

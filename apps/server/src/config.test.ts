@@ -19,7 +19,7 @@ describe('parseCommandLine', () => {
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
       '--max-queue', '0', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
-      '--presets-dir', '/srv/presets',
+      '--presets-dir', '/srv/presets', '--unknown-fields', 'reject', '--admin-key', 'a1', '--models-dir', '/srv/models',
     ]);
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -41,6 +41,9 @@ describe('parseCommandLine', () => {
       maxConnections: 9,
       logLevel: 'debug',
       profile: 'strict',
+      unknownFields: 'reject',
+      adminKeys: ['a1'],
+      modelsDir: '/srv/models',
       presetsDir: '/srv/presets',
     });
   });

@@ -11,7 +11,7 @@ import type { Device, Dtype } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
-import type { ValidationProfile } from '@textgen-spec/spec';
+import type { UnknownFieldPolicy, ValidationProfile } from '@textgen-spec/spec';
 
 export type { ValidationProfile };
 
@@ -49,6 +49,16 @@ export interface ServerConfig {
   maxConnections: number;
   logLevel: LogLevel;
   profile: ValidationProfile;
+  /**
+   * Unknown top-level request fields: `reject` (400 unknown_parameter) or `ignore` (dropped and
+   * named in the X-Textgen-Ignored-Fields header and the log); null = the profile's default
+   * (strict rejects, compat ignores).
+   */
+  unknownFields: UnknownFieldPolicy | null;
+  /** Keys of the model-management endpoints (TGW's --admin-key); empty = those endpoints are off. */
+  adminKeys: string[];
+  /** Folder of model folders that /v1/internal/model/load may load (besides the embedded model); null = none. */
+  modelsDir: string | null;
   /** Folder of `<name>.yaml` sampler presets; null = no presets. */
   presetsDir: string | null;
 }
@@ -74,6 +84,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxConnections: 512,
   logLevel: 'info',
   profile: 'compat',
+  unknownFields: null,
+  adminKeys: [],
+  modelsDir: null,
   presetsDir: DEFAULT_PRESETS_DIR,
 };
 
@@ -91,6 +104,7 @@ const DTYPES: readonly Dtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 /** The profiles in the order `--profile`'s error message lists them (the default first). */
 const PROFILES: readonly ValidationProfile[] = ['compat', 'strict'];
+const UNKNOWN_FIELD_POLICIES: readonly UnknownFieldPolicy[] = ['ignore', 'reject'];
 
 const d = DEFAULT_CONFIG;
 
@@ -115,6 +129,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-connections', env: 'TEXTGEN_MAX_CONNECTIONS', kind: 'string', value: 'N', description: `Open connections at once; more are refused (default ${d.maxConnections}).` },
   { name: 'worker-stall-timeout', env: 'TEXTGEN_WORKER_STALL_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Replace the model's worker thread when it answers no heartbeat this long; its requests get a 503; 0 = never (default ${d.workerStallTimeoutMs / 1000}).` },
   { name: 'profile', env: 'TEXTGEN_PROFILE', kind: 'string', value: 'PROFILE', description: `Request validation: compat accepts what real servers accept, strict enforces OpenAI's limits (default ${d.profile}).` },
+  { name: 'unknown-fields', env: 'TEXTGEN_UNKNOWN_FIELDS', kind: 'string', value: 'POLICY', description: 'Unknown request fields: ignore (named in the X-Textgen-Ignored-Fields header) or reject (400) (default: compat ignores, strict rejects).' },
+  { name: 'admin-key', env: 'TEXTGEN_ADMIN_KEY', kind: 'string', value: 'KEYS', description: 'Enable /v1/internal/model/load and /unload for `Authorization: Bearer KEY`; comma-separate several keys (default: disabled).' },
+  { name: 'models-dir', env: 'TEXTGEN_MODELS_DIR', kind: 'string', value: 'DIR', description: 'Folder of model folders that /v1/internal/model/load may load (the embedded model is always available).' },
   { name: 'presets-dir', env: 'TEXTGEN_PRESETS_DIR', kind: 'string', value: 'DIR', description: 'Folder of <name>.yaml sampler presets a request may name in `preset` (default: the shipped TGW v1.14 presets).' },
   { name: 'log-level', env: 'TEXTGEN_LOG_LEVEL', kind: 'string', value: 'LEVEL', description: `Least severe log line printed: ${LOG_LEVELS.join(', ')} (default ${d.logLevel}).` },
   { name: 'help', env: null, kind: 'boolean', description: 'Print this help and exit.' },
@@ -172,6 +189,9 @@ export function parseCommandLine(
     maxConnections: flags.integer('max-connections', d.maxConnections, 1, 1_000_000),
     logLevel: flags.oneOf('log-level', LOG_LEVELS, d.logLevel),
     profile: flags.oneOf('profile', PROFILES, d.profile),
+    unknownFields: flags.string('unknown-fields') === undefined ? null : flags.oneOf('unknown-fields', UNKNOWN_FIELD_POLICIES, 'ignore'),
+    adminKeys: list(flags.string('admin-key')),
+    modelsDir: flags.string('models-dir') ?? d.modelsDir,
     presetsDir: flags.string('presets-dir') ?? d.presetsDir,
   };
   return { action: 'serve', config };

@@ -11,7 +11,7 @@ export function applyCors(origins: readonly string[], req: IncomingMessage, res:
   if (!any && !origins.includes(origin)) return;
   res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
   if (!any) res.setHeader('Vary', 'Origin');
-  res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+  res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, X-Textgen-Ignored-Fields');
   if (req.method === 'OPTIONS') {
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type');

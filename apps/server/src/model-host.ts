@@ -16,15 +16,21 @@ export interface ModelHostOptions {
 }
 
 export class ModelHost {
-  /** Resolves once the model is loaded; rejects if loading fails (never unhandled). */
+  /** Resolves once the first model is loaded; rejects if loading fails (never unhandled). */
   readonly ready: Promise<Engine>;
-  readonly #options: ModelHostOptions;
+  #options: ModelHostOptions;
   #state: ModelState = { status: 'loading' };
   #fingerprint = '';
 
   constructor(loading: Engine | Promise<Engine>, options: ModelHostOptions) {
     this.#options = options;
-    this.ready = Promise.resolve(loading).then(
+    this.ready = this.#track(loading);
+  }
+
+  /** Follows a load: ready (with its fingerprint) or failed. */
+  #track(loading: Engine | Promise<Engine>): Promise<Engine> {
+    this.#state = { status: 'loading' };
+    const ready = Promise.resolve(loading).then(
       (engine) => {
         this.#state = { status: 'ready', engine, loadedAt: Math.floor(Date.now() / 1000) };
         this.#fingerprint = systemFingerprint(engine);
@@ -36,8 +42,29 @@ export class ModelHost {
         throw failure;
       },
     );
-    // Callers await `ready` when they care; an unobserved failure must not crash the process.
-    this.ready.catch(() => {});
+    // Callers await it when they care; an unobserved failure must not crash the process.
+    ready.catch(() => {});
+    return ready;
+  }
+
+  /**
+   * Serves another model (model/load): the current one is released first (see `release`);
+   * requests get 503 while the new one loads.
+   */
+  async replace(loading: () => Promise<Engine>, release: (engine: Engine) => Promise<void>): Promise<Engine> {
+    await this.unload(release);
+    this.#options = { ...this.#options, owned: true };
+    return this.#track(loading());
+  }
+
+  /** Stops serving (model/unload): `release` ends the engine's work, then an owned engine is disposed. */
+  async unload(release: (engine: Engine) => Promise<void>): Promise<void> {
+    const state = this.#state;
+    this.#state = { status: 'unloaded' };
+    this.#fingerprint = '';
+    if (state.status !== 'ready') return;
+    await release(state.engine);
+    if (this.#options.owned) await state.engine.dispose();
   }
 
   /** 'loading' too while a worker-backed engine replaces a stalled or dead worker. */
@@ -60,6 +87,9 @@ export class ModelHost {
         code: 'model_loading',
         headers: { 'Retry-After': '5' },
       });
+    }
+    if (state.status === 'unloaded') {
+      throw new ApiError(503, 'No model is loaded; load one with POST /v1/internal/model/load.', { code: 'model_not_loaded' });
     }
     throw new ApiError(503, `The model failed to load: ${state.error.message}`, { code: 'model_load_failed' });
   }

@@ -4,7 +4,7 @@
  * server (server.ts implements `RouteServices`; nothing here imports it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from '@textgen-spec/engine';
+import type { Device, Dtype, Engine } from '@textgen-spec/engine';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { PresetStore } from './presets.js';
@@ -13,6 +13,7 @@ import type { RequestQueue } from './queue.js';
 /** Where the model stands. */
 export type ModelState =
   | { status: 'loading' }
+  | { status: 'unloaded' }
   | { status: 'ready'; engine: Engine; loadedAt: number }
   | { status: 'failed'; error: Error };
 
@@ -30,6 +31,20 @@ export interface RouteServices {
   requireEngine(): Engine;
   /** Names a request's `model` may use: the served id first, then the aliases. */
   modelNames(): string[];
+  /** Model management (TGW's model/list, load, unload), behind the admin key. */
+  readonly models: ModelAdmin;
+}
+
+/** What the model-management endpoints may do. */
+export interface ModelAdmin {
+  /** Throws a 401/403 ApiError unless the headers carry an admin key. */
+  checkAdmin(headers: IncomingMessage['headers']): void;
+  /** Names `load` accepts: the embedded model, then the folders of --models-dir. */
+  available(): string[];
+  /** Replaces the served model (running completions are stopped first); resolves when it is ready. */
+  load(name: string, args: { dtype?: Dtype; device?: Device }): Promise<void>;
+  /** Stops running completions and frees the model; completions get 503 until one is loaded. */
+  unload(): Promise<void>;
 }
 
 /** One request as the handlers see it; handlers fill in the token counts for the log line. */
@@ -45,4 +60,6 @@ export interface RequestContext {
   completionTokens: number | undefined;
   /** Milliseconds a completion waited for a slot. */
   queueMs: number | undefined;
+  /** Request fields the server ignored (unknown fields, a compat `model` it does not serve), for the log line. */
+  ignoredFields?: readonly string[];
 }

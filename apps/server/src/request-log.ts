@@ -26,6 +26,7 @@ export function logRequest(logger: Logger, context: RequestContext, started: num
     prompt_tokens: context.promptTokens,
     completion_tokens: context.completionTokens,
     queue_ms: context.queueMs,
+    ignored_fields: context.ignoredFields?.join(','),
     duration_ms: Math.round(performance.now() - started),
   });
 }

@@ -143,10 +143,15 @@ describe('POST /v1/completions', () => {
     expect(res.body.model).toBe('gpt-3.5-turbo-instruct');
   });
 
-  it('is a 404 model_not_found for another model, naming the served id', async () => {
-    const res = await request(server.http).post('/v1/completions').send({ model: 'davinci-002', prompt: 'Hi' });
-    expectError(res, 404, 'model', 'model_not_found');
-    expect(res.body.error.message).toContain(`'${model}'`);
+  it('is a 404 model_not_found for another model in strict, naming the served id (compat serves it: clients.test.ts)', async () => {
+    const strict = createServer({ engine, profile: 'strict', modelAliases: ['gpt-3.5-turbo-instruct'] });
+    try {
+      const res = await request(strict.http).post('/v1/completions').send({ model: 'davinci-002', prompt: 'Hi' });
+      expectError(res, 404, 'model', 'model_not_found');
+      expect(res.body.error.message).toContain(`'${model}'`);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('returns logprobs aligned with the text, and echo with a null first prompt logprob', async () => {

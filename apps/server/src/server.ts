@@ -17,6 +17,7 @@ import { describeError, toApiError } from './error-mapping.js';
 import { answerClientError, sendError } from './http.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
+import { ServerModelAdmin } from './model-admin.js';
 import { ModelHost } from './model-host.js';
 import { PresetStore } from './presets.js';
 import { RequestQueue } from './queue.js';
@@ -54,6 +55,8 @@ export class TextgenServer implements RouteServices {
   /** The sampler presets of `config.presetsDir`, loaded and validated at construction. */
   readonly presets: PresetStore;
   readonly #model: ModelHost;
+  /** Model management (model/list, load, unload) behind the admin key. */
+  readonly models: ServerModelAdmin;
   #draining = false;
   #closing: Promise<void> | null = null;
   readonly #active = new Set<ServerResponse>();
@@ -74,6 +77,7 @@ export class TextgenServer implements RouteServices {
       aliases: this.config.modelAliases,
     });
     this.ready = this.#model.ready;
+    this.models = new ServerModelAdmin(this.config, this.#model, this.queue, this.logger);
   }
 
   /** The served model in its own worker thread, watched by the stall timeout (a replaced worker is logged). */

@@ -8,11 +8,12 @@ import type { Engine } from '@textgen-spec/engine';
 import { parseDecodeRequest, parseEncodeRequest, parseTokenCountRequest } from '@textgen-spec/spec';
 import { ApiError } from './errors.js';
 import { readValidated, sendJson } from './http.js';
+import { reportingParser } from './ignored-fields.js';
 import type { RequestContext } from './request-context.js';
 
 export async function encode(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
-  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseEncodeRequest);
+  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, reportingParser(context, parseEncodeRequest));
   if (request === null) return;
   const tokens = await encodeBounded(engine, request.text);
   sendJson(context.res, 200, { tokens, length: tokens.length });
@@ -20,7 +21,7 @@ export async function encode(context: RequestContext): Promise<void> {
 
 export async function decode(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
-  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseDecodeRequest);
+  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, reportingParser(context, parseDecodeRequest));
   if (request === null) return;
   const text = await engine.decode(request.tokens, { skipSpecialTokens: true });
   sendJson(context.res, 200, { text });
@@ -28,7 +29,7 @@ export async function decode(context: RequestContext): Promise<void> {
 
 export async function tokenCount(context: RequestContext): Promise<void> {
   const engine = context.services.requireEngine();
-  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, parseTokenCountRequest);
+  const request = await readValidated(context.req, context.res, context.services.config.maxBodyBytes, reportingParser(context, parseTokenCountRequest));
   if (request === null) return;
   const tokens = await encodeBounded(engine, request.text);
   sendJson(context.res, 200, { length: tokens.length });

@@ -59,6 +59,8 @@ const FEATURE_LIST = [
   { id: 'prompt_lookup', title: 'prompt_lookup_num_tokens', group: 'tgw' },
   { id: 'max_tokens_second', title: 'max_tokens_second', group: 'tgw' },
   { id: 'preset', title: 'preset', group: 'tgw' },
+  { id: 'clients', title: "Real clients' request bodies (SillyTavern)", group: 'tgw' },
+  { id: 'internal_api', title: 'TGW internal API (health, model/info, logits, stop-generation)', group: 'tgw' },
   { id: 'wire', title: 'Every response and chunk matches the schema', group: 'openai' },
 ] as const satisfies readonly { id: string; title: string; group: 'openai' | 'tgw' }[];
 

@@ -2,6 +2,7 @@
  * Every check, in report order. Ids are stable: a check that changes meaning gets a new id.
  */
 import { choiceChecks } from './choices.js';
+import { clientChecks } from './clients.js';
 import { coreChecks } from './core.js';
 import { echoLogprobsChecks } from './echo-logprobs.js';
 import { advancedChecks, extChecks } from './ext/index.js';
@@ -18,5 +19,6 @@ export const CHECKS: readonly CheckDef[] = [
   ...choiceChecks,
   ...extChecks,
   ...advancedChecks,
+  ...clientChecks,
   ...wireChecks,
 ];

@@ -16,6 +16,8 @@ export interface CheckDef {
   level: Level;
   /** The level holds only in the strict profile; in compat the check is INFO. */
   strictOnly?: boolean;
+  /** The level holds only in the compat profile; in strict the check is INFO (real clients' TGW bodies). */
+  compatOnly?: boolean;
   /** Feature (one row of the compatibility matrix), see FEATURES. */
   feature: FeatureId;
   /** Extra selectors for --only/--skip, e.g. "stream", "tokenizer". */
@@ -50,7 +52,8 @@ export interface CheckDef {
   exercises?: boolean;
   /**
    * Runs with no other check in flight (after the others, before the runsLast ones): for
-   * checks that compare a request sent alone with the same request under load.
+   * checks that compare a request sent alone with the same request under load, and for checks
+   * whose requests act on the whole server (stop-generation ends every running completion).
    */
   exclusive?: boolean;
   /** Runs the check; resolves to an optional note (pass) or throws an Outcome. */

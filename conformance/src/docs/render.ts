@@ -34,7 +34,8 @@ export function renderCheckList(checks: readonly CheckDef[]): string {
   const count = (l: string) => checks.filter((c) => c.level === l).length;
   out.push(
     `${checks.length} checks: ${count('MUST')} MUST, ${count('SHOULD')} SHOULD, ${count('EXT')} EXT, ${count('INFO')} INFO ` +
-      `(${checks.filter((c) => c.strictOnly).length} of them strict-only: INFO in the compat profile).`,
+      `(${checks.filter((c) => c.strictOnly).length} of them strict-only: INFO in the compat profile; ` +
+      `${checks.filter((c) => c.compatOnly).length} compat-only: INFO in the strict profile).`,
     '',
   );
   for (const group of ['openai', 'tgw'] as const) {
@@ -44,7 +45,7 @@ export function renderCheckList(checks: readonly CheckDef[]): string {
       if (mine.length === 0) continue;
       out.push(`#### ${feature.title} (\`${feature.id}\`)`, '');
       for (const c of mine) {
-        const level = c.strictOnly ? `${c.level} (strict) / INFO (compat)` : c.level;
+        const level = c.strictOnly ? `${c.level} (strict) / INFO (compat)` : c.compatOnly ? `${c.level} (compat) / INFO (strict)` : c.level;
         const flags = [
           c.optional ? 'optional feature: a clean 4xx is `unsupported`' : '',
           c.exercises === false ? 'does not exercise the feature: its pass alone is no support' : '',

@@ -130,6 +130,7 @@ export async function waitUntilReady(client: HttpClient, seconds: number): Promi
 
 /** Effective level of a check in a profile. */
 export function effectiveLevel(check: CheckDef, profile: Profile): Level {
+  if (check.compatOnly && profile === 'strict') return 'INFO';
   return check.strictOnly && profile === 'compat' ? 'INFO' : check.level;
 }
 

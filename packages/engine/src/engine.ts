@@ -3,6 +3,8 @@
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { generate } from './generation.js';
+import type { StopRequest } from './generation.js';
+import { nextTokenProbabilities } from './next-token.js';
 import type { GenerationContext } from './generation-plan.js';
 import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
@@ -10,7 +12,17 @@ import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
 import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
-import type { CompleteOptions, CompletionEvent, EngineLoadOptions, LocalEngine, ModelInfo, SamplerTraceOptions, SamplerTraceResult } from './types.js';
+import type {
+  CompleteOptions,
+  CompletionEvent,
+  EngineLoadOptions,
+  LocalEngine,
+  ModelInfo,
+  NextTokenOptions,
+  NextTokenProbability,
+  SamplerTraceOptions,
+  SamplerTraceResult,
+} from './types.js';
 
 class TransformersEngine implements LocalEngine {
   readonly info: ModelInfo;
@@ -19,6 +31,8 @@ class TransformersEngine implements LocalEngine {
   private readonly planning: PlanningModel;
   private readonly tokenStrings = new Map<number, string>();
   private disposed = false;
+  /** The stop flags of the running complete() calls (stopAll sets them). */
+  private readonly running = new Set<StopRequest>();
 
   constructor(private readonly model: LoadedModel) {
     this.info = model.info;
@@ -79,7 +93,23 @@ class TransformersEngine implements LocalEngine {
     if (this.disposed) throw new Error('engine disposed');
     signal?.throwIfAborted();
     const plan = planRequest(this.planning, request);
-    yield* generate(this.generation, plan, signal);
+    const stop: StopRequest = { requested: false };
+    this.running.add(stop);
+    try {
+      yield* generate(this.generation, plan, signal, stop);
+    } finally {
+      this.running.delete(stop);
+    }
+  }
+
+  async nextTokenProbabilities(request: NormalizedCompletionRequest, options: NextTokenOptions): Promise<NextTokenProbability[]> {
+    if (this.disposed) throw new Error('engine disposed');
+    return nextTokenProbabilities(this.generation, planRequest(this.planning, request), options);
+  }
+
+  stopAll(): number {
+    for (const stop of this.running) stop.requested = true;
+    return this.running.size;
   }
 
   async samplerTrace(request: NormalizedCompletionRequest, options: SamplerTraceOptions): Promise<SamplerTraceResult> {

@@ -36,10 +36,16 @@ import type { CompletionEvent } from './types.js';
  * Runs a whole request and yields its events: text (prompt-major choice index), one finish
  * per choice, then done. Throws the signal's reason when aborted.
  */
+/** Set `requested` to end a running generation cleanly at its next step (Engine.stopAll). */
+export interface StopRequest {
+  requested: boolean;
+}
+
 export async function* generate(
   ctx: GenerationContext,
   plan: GenerationPlan,
   signal?: AbortSignal,
+  stop: StopRequest = { requested: false },
 ): AsyncGenerator<CompletionEvent, void, undefined> {
   const run = new RequestRun(ctx, plan);
   const prefills = new PrefillSet();
@@ -53,6 +59,10 @@ export async function* generate(
     prefills.dispose();
     while (batch !== null) {
       signal?.throwIfAborted();
+      if (stop.requested) {
+        stopEverySequence(run);
+        break;
+      }
       const current: Batch = batch;
       batch = null; // owned by the step until it returns the next one
       batch = plan.contrastive ? await contrastiveStep(run, current) : await decodeStep(run, current);
@@ -70,6 +80,11 @@ export async function* generate(
     batch?.cache.dispose();
     prefills.dispose();
   }
+}
+
+/** Ends every unfinished sequence with finish_reason stop (its held text is released first). */
+function stopEverySequence(run: RequestRun): void {
+  for (const seq of run.sequences) if (seq.finished === null) run.finish(seq, 'stop');
 }
 
 /**

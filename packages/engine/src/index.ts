@@ -20,6 +20,8 @@ export type {
   ModelInfo,
   SamplerTraceOptions,
   SamplerTraceResult,
+  NextTokenOptions,
+  NextTokenProbability,
 } from './types.js';
 export { IncrementalDetokenizer, codePointLength } from './detokenizer.js';
 export type { TokenCodec } from './detokenizer.js';

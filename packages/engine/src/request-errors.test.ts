@@ -52,6 +52,16 @@ describe('request errors', () => {
     expect((await rejection(makeRequest({ truncation_length: 10, max_tokens: 10 }))).param).toBe('max_tokens');
   });
 
+  test('adaptive-p (adaptive_target > 0) runs: seeded, the same text twice; named in sampler_priority too', async () => {
+    const body = { adaptive_target: 0.3, adaptive_decay: 0.9, temperature: 1, seed: 7, max_tokens: 12 };
+    const first = await collect(engine, makeRequest(body));
+    const again = await collect(engine, makeRequest(body));
+    expect(first.usage.completion_tokens).toBeGreaterThan(0);
+    expect(again.choices[0]!.text).toBe(first.choices[0]!.text);
+    const ordered = await collect(engine, makeRequest({ ...body, sampler_priority: ['adaptive_p', 'temperature'] }));
+    expect(ordered.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
   test('suffix on a model that cannot fill in the middle', async () => {
     expect((await rejection(makeRequest({ suffix: 'end' }))).param).toBe('suffix');
   });

@@ -101,6 +101,22 @@ export interface CompleteOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `Engine.nextTokenProbabilities` (TGW's `/v1/internal/logits`). */
+export interface NextTokenOptions {
+  /** false: the model's own distribution (softmax of the raw logits); true: after the request's sampler chain. */
+  useSamplers: boolean;
+  /** How many of the most likely tokens to return. */
+  top: number;
+  signal?: AbortSignal;
+}
+
+/** One entry of the next-token distribution: token id, its text, its probability. */
+export interface NextTokenProbability {
+  token: number;
+  text: string;
+  probability: number;
+}
+
 /**
  * A request the engine cannot run, for a reason in the request (not a server fault): the
  * server answers it with a 400 naming `param`.
@@ -164,6 +180,18 @@ export interface Engine {
    * penalty_alpha, which the trace does not cover.
    */
   samplerTrace(request: NormalizedCompletionRequest, options: SamplerTraceOptions): Promise<SamplerTraceResult>;
+  /**
+   * The distribution of the token that would follow the request's first prompt, most likely
+   * first (ties: lower id): raw, or after the request's sampler chain (`useSamplers`). Throws
+   * EngineRequestError for a request the engine cannot plan.
+   */
+  nextTokenProbabilities(request: NormalizedCompletionRequest, options: NextTokenOptions): Promise<NextTokenProbability[]>;
+  /**
+   * Ends every running `complete()` cleanly at its next decoding step: each unfinished choice
+   * gets finish_reason `stop`, then `done` follows as usual (TGW's stop-generation). Returns
+   * how many requests were running.
+   */
+  stopAll(): number | Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -171,6 +199,7 @@ export interface Engine {
 export interface LocalEngine extends Engine {
   encode(text: string, options?: { addBos?: boolean }): number[];
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  stopAll(): number;
 }
 
 /** Why a worker-backed engine could not run a call: the server answers 503. */

@@ -5,6 +5,7 @@
  *
  *   npm run bench -w @textgen-spec/spec
  */
+import { readFileSync } from 'node:fs';
 import { parseCompletionRequest, validateSchema } from '@textgen-spec/spec';
 
 const typical = {
@@ -40,6 +41,15 @@ const tgwHeavy = {
 
 const invalid = { ...typical, prompt: [['a']] };
 
+// SillyTavern 1.19.0's "Text Generation WebUI" body with default settings (71 fields, 26 of them
+// unknown to TGW and ignored by the compat profile), as the conformance package ships it.
+const sillyTavern = (
+  JSON.parse(readFileSync(new URL('../../../../../conformance/data/clients/sillytavern-1.19.0.json', import.meta.url), 'utf8')) as {
+    bodies: { id: string; body: Record<string, unknown> }[];
+  }
+).bodies.find((b) => b.id === 'ooba-default')!.body;
+const sillyTavernJson = JSON.stringify(sillyTavern);
+
 function microsPerCall(fn: () => unknown, iterations = 20_000, rounds = 5): number {
   for (let i = 0; i < 2_000; i++) fn();
   const samples: number[] = [];
@@ -58,6 +68,9 @@ const rows: [string, number][] = [
   ['parseCompletionRequest, typical request, strict', microsPerCall(() => parseCompletionRequest(typical))],
   ['parseCompletionRequest, typical request, compat', microsPerCall(() => parseCompletionRequest(typical, { profile: 'compat' }))],
   ['parseCompletionRequest, 25 params with TGW string forms, compat', microsPerCall(() => parseCompletionRequest(tgwHeavy, { profile: 'compat' }))],
+  ['baseline: JSON.parse of the SillyTavern ooba body', microsPerCall(() => JSON.parse(sillyTavernJson))],
+  [`parseCompletionRequest, SillyTavern ooba body (${Object.keys(sillyTavern).length} fields), compat`, microsPerCall(() => parseCompletionRequest(sillyTavern, { profile: 'compat' }))],
+  ['parseCompletionRequest, SillyTavern ooba body, strict (rejected)', microsPerCall(() => parseCompletionRequest(sillyTavern))],
   ['parseCompletionRequest, invalid prompt (error path), strict', microsPerCall(() => parseCompletionRequest(invalid))],
   ['validateSchema, typical request, strict (all errors mode)', microsPerCall(() => validateSchema('completion-request', typical))],
 ];

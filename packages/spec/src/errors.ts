@@ -26,9 +26,11 @@ export type ParseFailure = { ok: false; status: number; error: ErrorResponse };
 
 /**
  * The outcome of parsing a request body: the typed value, or a 400 with the error envelope.
+ * `ignored` lists the top-level fields the parser dropped as unknown (`unknownFields:
+ * 'ignore'`), in body order; absent or empty when none were.
  * The one definition: other packages import it rather than declare their own.
  */
-export type ParseResult<T> = { ok: true; value: T } | ParseFailure;
+export type ParseResult<T> = { ok: true; value: T; ignored?: readonly string[] } | ParseFailure;
 
 /** A failed `ParseResult` with status 400. */
 export function invalid(message: string, param: string | null, code = 'invalid_value'): ParseFailure {

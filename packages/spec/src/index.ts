@@ -1,5 +1,5 @@
-export { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES } from './normalized.js';
-export type { NormalizedCompletionRequest, NormalizedPrompt, NormalizedStreamOptions, SamplerName } from './normalized.js';
+export { DEFAULT_SAMPLER_PRIORITY, SAMPLER_NAMES, SAMPLER_PRIORITY_NAMES } from './normalized.js';
+export type { NormalizedCompletionRequest, NormalizedPrompt, NormalizedStreamOptions, SamplerName, SamplerPriorityName } from './normalized.js';
 
 export type {
   CompletionRequest,
@@ -52,12 +52,24 @@ export { errorResponse } from './errors.js';
 export type { ErrorResponseOptions, ParseFailure, ParseResult } from './errors.js';
 export {
   COMPLETION_DEFAULTS,
+  DEFAULT_UNKNOWN_FIELDS,
   parseCompletionRequest,
   parseDecodeRequest,
   parseEncodeRequest,
+  parseLoadModelRequest,
+  parseLogitsRequest,
   parseTokenCountRequest,
 } from './parse.js';
-export type { ParseOptions } from './parse.js';
+export type { NormalizedLogitsRequest, ParseOptions, UnknownFieldPolicy } from './parse.js';
+export type {
+  HealthResponse,
+  LoadModelArgs,
+  LoadModelRequest,
+  LogitsRequest,
+  LogitsResponse,
+  ModelInfoResponse,
+  ModelNameList,
+} from './types/internal.js';
 export { parseSamplerTraceRequest, SAMPLER_TRACE_TOP_LOGITS } from './parse-sampler-trace.js';
 export type { ParsedSamplerTrace } from './parse-sampler-trace.js';
 export type {

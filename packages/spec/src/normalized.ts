@@ -58,7 +58,14 @@ export const DEFAULT_SAMPLER_PRIORITY: readonly SamplerName[] = [
   'xtc',
 ];
 
-/** Every name `sampler_priority` accepts. */
+/**
+ * A name `sampler_priority` accepts: the sampler chain's names plus `adaptive_p` (TGW HEAD's
+ * adaptive-p sampler, a stage of the sampling package that runs after min_p in its default
+ * order; left out of DEFAULT_SAMPLER_PRIORITY, which is TGW v1.14's list plus later warpers).
+ */
+export type SamplerPriorityName = SamplerName | 'adaptive_p';
+
+/** The sampler chain's names (every `SamplerName`); see SAMPLER_PRIORITY_NAMES for the wire. */
 export const SAMPLER_NAMES: readonly SamplerName[] = [
   ...DEFAULT_SAMPLER_PRIORITY,
   'repetition_penalty',
@@ -68,6 +75,9 @@ export const SAMPLER_NAMES: readonly SamplerName[] = [
   'encoder_repetition_penalty',
   'no_repeat_ngram',
 ];
+
+/** Every name `sampler_priority` accepts on the wire: the chain's names plus `adaptive_p`. */
+export const SAMPLER_PRIORITY_NAMES: readonly SamplerPriorityName[] = [...SAMPLER_NAMES, 'adaptive_p'];
 
 export interface NormalizedStreamOptions {
   include_usage: boolean;
@@ -118,7 +128,7 @@ export interface NormalizedCompletionRequest {
    * Explicit order requested, or null for the default order. Names are validated and
    * de-duplicated; the sampling package decides where unlisted samplers go.
    */
-  sampler_priority: SamplerName[] | null;
+  sampler_priority: SamplerPriorityName[] | null;
   /** Preset name, applied by the server before the request reaches the engine. */
   preset: string | null;
   dynamic_temperature: boolean;
@@ -166,4 +176,8 @@ export interface NormalizedCompletionRequest {
   xtc_probability: number;
   /** 0 (or negative) = disabled. */
   top_n_sigma: number;
+  /** Adaptive-p target probability; 0 = disabled. */
+  adaptive_target: number;
+  /** Adaptive-p moving-average decay, 0 to 0.99. */
+  adaptive_decay: number;
 }

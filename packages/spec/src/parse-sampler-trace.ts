@@ -20,9 +20,9 @@ export const SAMPLER_TRACE_TOP_LOGITS = 20;
 
 /** Parses the JSON body of `POST /v1/internal/sampler-trace`, or returns a 400 naming the parameter. */
 export function parseSamplerTraceRequest(body: unknown, options: ParseOptions = {}): ParseResult<ParsedSamplerTrace> {
-  const failure = checkSchema('sampler-trace-request', body, options.profile ?? 'strict');
-  if (failure) return failure;
-  const { top_logits: topLogits, ...completion } = body as SamplerTraceRequest;
+  const checked = checkSchema('sampler-trace-request', body, options);
+  if (!checked.ok) return checked;
+  const { top_logits: topLogits, ...completion } = checked.value as SamplerTraceRequest;
   const parsed = parseCompletionRequest(completion, options);
   if (!parsed.ok) return parsed;
   return { ok: true, value: { request: parsed.value, topLogits: topLogits ?? SAMPLER_TRACE_TOP_LOGITS } };

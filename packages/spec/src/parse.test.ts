@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   COMPLETION_DEFAULTS,
+  DEFAULT_UNKNOWN_FIELDS,
   PROFILES,
   errorResponse,
   getSchema,
@@ -124,9 +125,51 @@ describe('parseCompletionRequest', () => {
 
   it('names missing and unknown parameters', () => {
     expect(rejected(parseCompletionRequest({ model: 'tiny' }))).toMatchObject({ param: 'prompt', message: 'Missing required parameter: prompt.' });
-    const unknown = rejected(parseCompletionRequest({ ...base, temprature: 0.5 }, { profile: 'compat' }));
+    const unknown = rejected(parseCompletionRequest({ ...base, temprature: 0.5 }));
     expect(unknown.param).toBe('temprature');
     expect(unknown.message).toMatch(/^Unknown parameter: temprature\./);
+    const inCompat = rejected(parseCompletionRequest({ ...base, temprature: 0.5, rep_pen: 1.1 }, { profile: 'compat', unknownFields: 'reject' }));
+    expect(inCompat.param).toBe('temprature');
+  });
+
+  it('ignores unknown top-level fields in compat (TGW) and names each of them', () => {
+    const body = { ...base, rep_pen: 1.1, temperature: 0.5, max_new_tokens: 30, api_type: 'ooba' };
+    const result = parseCompletionRequest(body, { profile: 'compat' });
+    if (!result.ok) throw new Error(result.error.error.message);
+    expect(result.ignored).toEqual(['rep_pen', 'max_new_tokens', 'api_type']);
+    expect(result.value.temperature).toBe(0.5);
+    expect(result.value).toEqual(accepted(parseCompletionRequest({ ...base, temperature: 0.5 }, { profile: 'compat' })));
+    expect(body).toHaveProperty('rep_pen', 1.1); // the caller's body is not modified
+    // Without unknown fields there is nothing to report.
+    expect(parseCompletionRequest(base, { profile: 'compat' })).not.toHaveProperty('ignored');
+    // Either policy in either profile.
+    const strictIgnoring = parseCompletionRequest(body, { profile: 'strict', unknownFields: 'ignore' });
+    expect(strictIgnoring.ok && strictIgnoring.ignored).toEqual(['rep_pen', 'max_new_tokens', 'api_type']);
+    expect(DEFAULT_UNKNOWN_FIELDS).toEqual({ strict: 'reject', compat: 'ignore' });
+  });
+
+  it('keeps validating known fields when unknown ones are ignored', () => {
+    const bad = rejected(parseCompletionRequest({ ...base, rep_pen: 1.1, temperature: 'hot' }, { profile: 'compat' }));
+    expect(bad.param).toBe('temperature');
+    const nested = rejected(parseCompletionRequest({ ...base, stream: true, stream_options: { foo: 1 } }, { profile: 'compat' }));
+    expect(nested.param).toBe('stream_options');
+  });
+
+  it('accepts every string form of dry_sequence_breakers that TGW accepts (compat)', () => {
+    const forms = ['["\\n",":","\\"","*"]', '"\\n", ":", "\\"", "*"', ' "\\n",":" '];
+    const expected = [['\n', ':', '"', '*'], ['\n', ':', '"', '*'], ['\n', ':']];
+    forms.forEach((form, i) => {
+      expect(accepted(parseCompletionRequest({ ...base, dry_sequence_breakers: form }, { profile: 'compat' })).dry_sequence_breakers).toEqual(expected[i]);
+    });
+    for (const bad of ['["\\n",', '[1, 2]', '\\n', '{"a": "b"}']) {
+      expect(rejected(parseCompletionRequest({ ...base, dry_sequence_breakers: bad }, { profile: 'compat' })).param).toBe('dry_sequence_breakers');
+    }
+  });
+
+  it('accepts adaptive-p (TGW HEAD) in both profiles', () => {
+    const value = accepted(parseCompletionRequest({ ...base, adaptive_target: 0.4, adaptive_decay: 0.8, sampler_priority: ['adaptive_p', 'min_p'] }));
+    expect(value).toMatchObject({ adaptive_target: 0.4, adaptive_decay: 0.8 });
+    expect(rejected(parseCompletionRequest({ ...base, adaptive_decay: 1 })).param).toBe('adaptive_decay');
   });
 
   it('rejects a body that is not a JSON object', () => {

@@ -7,19 +7,36 @@ import type { ErrorObject } from 'ajv';
 import { describeSchema, describeValue, pluralize } from './describe.js';
 import { invalid } from './errors.js';
 import type { ParseFailure, ParseResult } from './errors.js';
-import { SAMPLER_NAMES } from './normalized.js';
-import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerName } from './normalized.js';
+import { SAMPLER_PRIORITY_NAMES } from './normalized.js';
+import type { NormalizedCompletionRequest, NormalizedPrompt, SamplerPriorityName } from './normalized.js';
 import type { Profile, SchemaName } from './schema-names.js';
 import { REQUEST_DEFAULTS } from './request-defaults.js';
-import { compiledValidator, loadSchema } from './schemas.js';
+import { compiledValidator, loadSchema, openValidator } from './schemas.js';
 import type { JsonSchema } from './schemas.js';
 import type { CompletionRequest } from './types/completion-request.js';
+import type { LoadModelRequest, LogitsRequest } from './types/internal.js';
 import type { DecodeRequest, EncodeRequest, TokenCountRequest } from './types/tokenizer.js';
+
+/** What a parser does with a top-level field that its schema does not define. */
+export type UnknownFieldPolicy = 'reject' | 'ignore';
 
 export interface ParseOptions {
   /** Defaults to `strict`. */
   profile?: Profile;
+  /**
+   * `reject`: 400 `unknown_parameter` naming the first unknown field (OpenAI's way).
+   * `ignore`: drop unknown top-level fields and list them in the result's `ignored` (TGW's
+   * way, never silent: the caller reports them). Defaults to the profile's behaviour
+   * (`DEFAULT_UNKNOWN_FIELDS`). Known fields are validated either way.
+   */
+  unknownFields?: UnknownFieldPolicy;
 }
+
+/** Each profile's default for unknown fields: strict rejects as OpenAI, compat ignores as TGW. */
+export const DEFAULT_UNKNOWN_FIELDS: Readonly<Record<Profile, UnknownFieldPolicy>> = Object.freeze({
+  strict: 'reject',
+  compat: 'ignore',
+});
 
 // The wire defaults whose normalized form is not the wire value: logit_bias and stop
 // (null -> {} and []) and stream_options (resolved against stream) are resolved below.
@@ -42,41 +59,107 @@ export const COMPLETION_DEFAULTS = Object.freeze({
  * returns a 400 with one error naming the offending parameter.
  */
 export function parseCompletionRequest(body: unknown, options: ParseOptions = {}): ParseResult<NormalizedCompletionRequest> {
-  const profile = options.profile ?? 'strict';
-  const schemaFailure = checkSchema('completion-request', body, profile);
-  if (schemaFailure) return schemaFailure;
-  return normalizeCompletionRequest(body as CompletionRequest);
+  const checked = checkSchema('completion-request', body, options);
+  if (!checked.ok) return checked;
+  return withIgnored(normalizeCompletionRequest(checked.value as CompletionRequest), checked.ignored);
 }
 
 /** Parses the body of `POST /v1/internal/encode`. */
 export function parseEncodeRequest(body: unknown, options: ParseOptions = {}): ParseResult<EncodeRequest> {
-  const failure = checkSchema('encode-request', body, options.profile ?? 'strict');
-  if (failure) return failure;
-  return { ok: true, value: { text: (body as EncodeRequest).text } };
+  const checked = checkSchema('encode-request', body, options);
+  if (!checked.ok) return checked;
+  return withIgnored({ ok: true, value: { text: (checked.value as EncodeRequest).text } }, checked.ignored);
 }
 
 /** Parses the body of `POST /v1/internal/decode`. */
 export function parseDecodeRequest(body: unknown, options: ParseOptions = {}): ParseResult<DecodeRequest> {
-  const failure = checkSchema('decode-request', body, options.profile ?? 'strict');
-  if (failure) return failure;
-  return { ok: true, value: { tokens: [...(body as DecodeRequest).tokens] } };
+  const checked = checkSchema('decode-request', body, options);
+  if (!checked.ok) return checked;
+  return withIgnored({ ok: true, value: { tokens: [...(checked.value as DecodeRequest).tokens] } }, checked.ignored);
 }
 
 /** Parses the body of `POST /v1/internal/token-count`. */
 export function parseTokenCountRequest(body: unknown, options: ParseOptions = {}): ParseResult<TokenCountRequest> {
-  const failure = checkSchema('token-count-request', body, options.profile ?? 'strict');
-  if (failure) return failure;
-  return { ok: true, value: { text: (body as TokenCountRequest).text } };
+  const checked = checkSchema('token-count-request', body, options);
+  if (!checked.ok) return checked;
+  return withIgnored({ ok: true, value: { text: (checked.value as TokenCountRequest).text } }, checked.ignored);
+}
+
+/** A parsed `POST /v1/internal/logits`: the completion request it implies, and TGW's two options. */
+export interface NormalizedLogitsRequest {
+  /** The prompt and generation options as a completion request (one prompt, n 1). */
+  request: NormalizedCompletionRequest;
+  use_samplers: boolean;
+  top_logits: number;
+}
+
+/** Parses the body of `POST /v1/internal/logits` (TGW's LogitsRequest). */
+export function parseLogitsRequest(body: unknown, options: ParseOptions = {}): ParseResult<NormalizedLogitsRequest> {
+  const checked = checkSchema('logits-request', body, options);
+  if (!checked.ok) return checked;
+  const { use_samplers, top_logits, model: _model, ...rest } = checked.value as LogitsRequest;
+  const request = normalizeCompletionRequest({ ...rest, model: '' });
+  if (!request.ok) return request;
+  const value = { request: request.value, use_samplers: use_samplers ?? false, top_logits: top_logits ?? 50 };
+  return withIgnored({ ok: true, value }, checked.ignored);
+}
+
+/** Parses the body of `POST /v1/internal/model/load`. */
+export function parseLoadModelRequest(body: unknown, options: ParseOptions = {}): ParseResult<LoadModelRequest> {
+  const checked = checkSchema('load-model-request', body, options);
+  if (!checked.ok) return checked;
+  const { model_name, args } = checked.value as LoadModelRequest;
+  return withIgnored({ ok: true, value: { model_name, args: args ? { ...args } : null } }, checked.ignored);
+}
+
+function withIgnored<T>(result: ParseResult<T>, ignored: readonly string[]): ParseResult<T> {
+  return result.ok && ignored.length > 0 ? { ...result, ignored } : result;
+}
+
+// ---- unknown fields ---------------------------------------------------------------------
+
+/** The top-level property names of each (name, profile) schema, read once. */
+// Module-level cache on purpose: the schemas are immutable, and the lookup is on the hot path.
+const knownFieldCache = new Map<string, ReadonlySet<string>>();
+
+function knownFields(name: SchemaName, profile: Profile): ReadonlySet<string> {
+  const key = `${profile}:${name}`;
+  let known = knownFieldCache.get(key);
+  if (!known) {
+    known = new Set(Object.keys((loadSchema(name, profile).properties ?? {}) as Record<string, unknown>));
+    knownFieldCache.set(key, known);
+  }
+  return known;
+}
+
+/**
+ * The unknown top-level fields of a body, in body order, when the policy is `ignore`; null when
+ * it is `reject` (the closed schema then rejects them).
+ */
+function unknownFieldsToIgnore(name: SchemaName, body: Record<string, unknown>, options: ParseOptions): string[] | null {
+  const profile = options.profile ?? 'strict';
+  if ((options.unknownFields ?? DEFAULT_UNKNOWN_FIELDS[profile]) === 'reject') return null;
+  const known = knownFields(name, profile);
+  const ignored: string[] = [];
+  for (const key in body) if (!known.has(key)) ignored.push(key);
+  return ignored;
 }
 
 // ---- schema check and its error message ----------------------------------------------
 
-export function checkSchema(name: SchemaName, body: unknown, profile: Profile): ParseFailure | null {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return invalid(`The request body must be a JSON object (got ${describeValue(body)}).`, null, 'invalid_body');
+type Checked = { ok: true; value: unknown; ignored: string[] } | ParseFailure;
+
+export function checkSchema(name: SchemaName, raw: unknown, options: ParseOptions): Checked {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return invalid(`The request body must be a JSON object (got ${describeValue(raw)}).`, null, 'invalid_body');
   }
-  const validate = compiledValidator(name, profile, 'first-error');
-  if (validate(body)) return null;
+  const profile = options.profile ?? 'strict';
+  const body = raw as Record<string, unknown>;
+  // With `ignore`, the body is validated as it is against the schema opened at the top level;
+  // the normalization reads known fields only, so the unknown ones are dropped by not being read.
+  const ignored = unknownFieldsToIgnore(name, body, options);
+  const validate = ignored === null ? compiledValidator(name, profile, 'first-error') : openValidator(name, profile);
+  if (validate(body)) return { ok: true, value: body, ignored: ignored ?? [] };
   const failure = schemaFailure(validate.errors ?? [], body as Record<string, unknown>, loadSchema(name, profile), profile);
   if (profile === 'strict' && compiledValidator(name, 'compat', 'first-error')(body)) {
     failure.error.error.message += ' (The strict profile follows OpenAI here; the compat profile accepts this request.)';
@@ -131,7 +214,7 @@ function expectation(param: string, schema: JsonSchema | undefined, root: JsonSc
     case 'sampler_priority':
       return `null, an array of sampler names${compat ? ', or a string of sampler names separated by commas or newlines' : ''}`;
     case 'dry_sequence_breakers':
-      return `an array of strings${compat ? ', or a string of comma-separated JSON strings (TGW\'s form, e.g. "\\"\\\\n\\", \\":\\"")' : ''}`;
+      return `an array of strings${compat ? ', or a string holding a JSON array of strings or comma-separated JSON strings (TGW\'s forms, e.g. "[\\"\\\\n\\", \\":\\"]" or "\\"\\\\n\\", \\":\\"")' : ''}`;
     case 'custom_token_bans':
       return `an array of token ids (integers >= 0)${compat ? ', or a string of comma-separated token ids such as "1,2,3"' : ''}`;
     case 'stream_options':
@@ -143,7 +226,7 @@ function expectation(param: string, schema: JsonSchema | undefined, root: JsonSc
 
 function unknownSamplerName(name: string): ParseFailure {
   return invalid(
-    `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_NAMES.join(', ')}.`,
+    `sampler_priority contains an unknown sampler name: ${JSON.stringify(name)}. Known names: ${SAMPLER_PRIORITY_NAMES.join(', ')}.`,
     'sampler_priority',
   );
 }
@@ -171,7 +254,7 @@ function formatPath(body: unknown, path: string[]): string {
 
 // ---- normalization ---------------------------------------------------------------------
 
-const SAMPLER_NAME_SET: ReadonlySet<string> = new Set(SAMPLER_NAMES);
+const SAMPLER_NAME_SET: ReadonlySet<string> = new Set(SAMPLER_PRIORITY_NAMES);
 
 /** Resolves a schema-valid request into the normalized form, checking the cross-field rules. */
 function normalizeCompletionRequest(req: CompletionRequest): ParseResult<NormalizedCompletionRequest> {
@@ -250,30 +333,34 @@ function resolveLogitBias(bias: CompletionRequest['logit_bias']): Record<number,
 }
 
 /** List, or TGW's string of names separated by newlines or commas -> de-duplicated list; empty -> null. */
-function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): ParseResult<SamplerName[] | null> {
+function resolveSamplerPriority(priority: CompletionRequest['sampler_priority']): ParseResult<SamplerPriorityName[] | null> {
   if (priority == null) return { ok: true, value: null };
   const names = typeof priority === 'string'
     ? priority.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '')
     : priority;
   const unknown = names.find((name) => !SAMPLER_NAME_SET.has(name));
   if (unknown !== undefined) return unknownSamplerName(unknown);
-  const unique = [...new Set(names)] as SamplerName[];
+  const unique = [...new Set(names)] as SamplerPriorityName[];
   return { ok: true, value: unique.length ? unique : null };
 }
 
-/** List, or TGW's string of comma-separated JSON strings -> list without empty strings. */
+/**
+ * List, or one of TGW's string forms -> list without empty strings. As TGW does, a string
+ * that does not start with `[` is wrapped in brackets; the result must parse as a JSON array
+ * of strings.
+ */
 function resolveDryBreakers(breakers: CompletionRequest['dry_sequence_breakers']): ParseResult<string[]> {
   if (breakers == null) return { ok: true, value: [...COMPLETION_DEFAULTS.dry_sequence_breakers] };
   if (typeof breakers !== 'string') return { ok: true, value: breakers.filter((s) => s !== '') };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(`[${breakers}]`);
+    parsed = JSON.parse(breakers.startsWith('[') ? breakers : `[${breakers}]`);
   } catch {
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
     return invalid(
-      `dry_sequence_breakers as a string must hold comma-separated JSON strings, such as "\\"\\\\n\\", \\":\\", \\"*\\"" (got ${describeValue(breakers)}).`,
+      `dry_sequence_breakers as a string must be a JSON array of strings, such as "[\\"\\\\n\\", \\":\\"]", or comma-separated JSON strings, such as "\\"\\\\n\\", \\":\\", \\"*\\"" (got ${describeValue(breakers)}).`,
       'dry_sequence_breakers',
     );
   }

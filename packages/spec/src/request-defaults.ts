@@ -63,5 +63,7 @@ export const REQUEST_DEFAULTS = Object.freeze({
   grammar_string: "",
   xtc_threshold: 0.1,
   xtc_probability: 0,
+  adaptive_target: 0,
+  adaptive_decay: 0.9,
   top_n_sigma: 0,
 });

@@ -34,6 +34,12 @@ export const SCHEMA_ROOT_TYPES = {
   'preset-list': 'PresetList',
   'sampler-trace-request': 'SamplerTraceRequest',
   'sampler-trace-response': 'SamplerTraceResponse',
+  'health-response': 'HealthResponse',
+  'model-info-response': 'ModelInfoResponse',
+  'model-name-list': 'ModelNameList',
+  'load-model-request': 'LoadModelRequest',
+  'logits-request': 'LogitsRequest',
+  'logits-response': 'LogitsResponse',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_ROOT_TYPES;

@@ -59,12 +59,32 @@ export function compiledValidator(name: SchemaName, profile: Profile, mode: Vali
   const key = `${mode}:${profile}:${name}`;
   let validate = compiled.get(key);
   if (!validate) {
-    let ajv = ajvByMode.get(mode);
-    if (!ajv) {
-      ajv = createAjv(mode === 'all-errors');
-      ajvByMode.set(mode, ajv);
-    }
-    validate = ajv.compile(loadSchema(name, profile));
+    validate = ajvFor(mode).compile(loadSchema(name, profile));
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+function ajvFor(mode: ValidationMode): Ajv {
+  let ajv = ajvByMode.get(mode);
+  if (!ajv) {
+    ajv = createAjv(mode === 'all-errors');
+    ajvByMode.set(mode, ajv);
+  }
+  return ajv;
+}
+
+/**
+ * The first-error validator of a schema whose top level accepts unknown properties (the
+ * unknown-fields `ignore` policy): the caller names those fields itself, and the body is
+ * validated as it is, without a copy (a copy built key by key is slow for ajv to read).
+ */
+export function openValidator(name: SchemaName, profile: Profile): ValidateFunction {
+  const key = `open:${profile}:${name}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    const { additionalProperties: _closed, ...open } = loadSchema(name, profile);
+    validate = ajvFor('first-error').compile({ ...open, $id: `${String(open.$id)}:open` });
     compiled.set(key, validate);
   }
   return validate;

@@ -18,6 +18,7 @@ import { DECODING_CHECKS } from './decoding.js';
 import { DRY_CHECKS } from './dry.js';
 import { GRAMMAR_CHECKS } from './grammar.js';
 import { GUIDANCE_CHECKS } from './guidance.js';
+import { INTERNAL_API_CHECKS } from './internal-api.js';
 import { ORDER_CHECKS } from './order.js';
 import { PENALTY_CHECKS } from './penalties.js';
 import { PRESET_CHECKS } from './preset.js';
@@ -29,4 +30,4 @@ import { TRUNCATION_CHECKS } from './truncation.js';
 export const extChecks: CheckDef[] = [...TRUNCATION_CHECKS, ...ORDER_CHECKS, ...PENALTY_CHECKS, ...DRY_CHECKS, ...TOKEN_CHECKS];
 
 /** The grammar, guidance, decoding, throttle and preset probes, in report order. */
-export const advancedChecks: CheckDef[] = [...GRAMMAR_CHECKS, ...GUIDANCE_CHECKS, ...DECODING_CHECKS, ...THROTTLE_CHECKS, ...PRESET_CHECKS];
+export const advancedChecks: CheckDef[] = [...GRAMMAR_CHECKS, ...GUIDANCE_CHECKS, ...DECODING_CHECKS, ...THROTTLE_CHECKS, ...PRESET_CHECKS, ...INTERNAL_API_CHECKS];

@@ -7,9 +7,11 @@
  * The catalogue is split by feature area; this list assembles it in its historical order.
  */
 import { CHOICE_FAULTS } from './choices.js';
+import { CLIENT_FAULTS } from './clients.js';
 import { CORE_FAULTS } from './core.js';
 import { ERROR_FAULTS } from './errors.js';
 import { EXT_FAULTS } from './ext.js';
+import { INTERNAL_API_FAULTS } from './internal-api.js';
 import { LOGPROBS_FAULTS } from './logprobs.js';
 import { SEED_FAULTS } from './seed.js';
 import { STOP_FAULTS } from './stop.js';
@@ -29,4 +31,6 @@ export const FAULTS: readonly Fault[] = [
   ...STREAM_FAULTS,
   ...CHOICE_FAULTS,
   ...EXT_FAULTS,
+  ...CLIENT_FAULTS,
+  ...INTERNAL_API_FAULTS,
 ];

@@ -14,7 +14,18 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { EngineUnavailableError } from '../types.js';
-import type { CompleteOptions, CompletionEvent, Engine, EngineLoadOptions, LoadProgressEvent, ModelInfo, SamplerTraceOptions, SamplerTraceResult } from '../types.js';
+import type {
+  CompleteOptions,
+  CompletionEvent,
+  Engine,
+  EngineLoadOptions,
+  LoadProgressEvent,
+  ModelInfo,
+  NextTokenOptions,
+  NextTokenProbability,
+  SamplerTraceOptions,
+  SamplerTraceResult,
+} from '../types.js';
 import { deserializeError } from './protocol.js';
 import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
 
@@ -77,6 +88,15 @@ class WorkerEngine implements Engine {
 
   complete(request: NormalizedCompletionRequest, options: CompleteOptions = {}): AsyncIterable<CompletionEvent> {
     return this.#stream('complete', [request, {}], 1, options.signal) as AsyncIterable<CompletionEvent>;
+  }
+
+  nextTokenProbabilities(request: NormalizedCompletionRequest, options: NextTokenOptions): Promise<NextTokenProbability[]> {
+    const { signal, ...cloneable } = options;
+    return this.#call('nextTokenProbabilities', [request, cloneable], signal, 1) as Promise<NextTokenProbability[]>;
+  }
+
+  stopAll(): Promise<number> {
+    return this.#call('stopAll', []) as Promise<number>;
   }
 
   samplerTrace(request: NormalizedCompletionRequest, options: SamplerTraceOptions): Promise<SamplerTraceResult> {

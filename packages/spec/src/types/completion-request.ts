@@ -17,7 +17,7 @@
  *
  * Defaults are OpenAI's for OpenAI parameters and TGW v1.14's for the extensions.
  */
-import type { SamplerName } from '../normalized.js';
+import type { SamplerPriorityName } from '../normalized.js';
 
 /**
  * A non-empty list of prompts.
@@ -71,7 +71,7 @@ export interface StreamOptions {
 }
 
 /** Sampler names in the order they should run. */
-export type SamplerPriorityList = SamplerName[];
+export type SamplerPriorityList = SamplerPriorityName[];
 
 /**
  * Token ids that may never be sampled.
@@ -85,18 +85,23 @@ export type TokenBanList = number[];
  *
  * The strict profile follows OpenAI's limits; the compat profile accepts what real servers
  * accept (TGW, llama.cpp, vLLM): larger `logprobs`, any number of stop strings, float logit
- * biases, TGW's string forms of list parameters, no `model`. Both profiles reject unknown
- * parameters, so a parameter is never silently ignored.
+ * biases, TGW's string forms of list parameters, no `model`. Unknown parameters: the strict
+ * profile rejects them as OpenAI does (400 `unknown_parameter`); the compat profile ignores
+ * them as TGW does (its pydantic models drop extra fields), but never silently: the server
+ * names every ignored field in the `X-Textgen-Ignored-Fields` response header and in its log.
+ * A server flag (`--unknown-fields reject|ignore`) chooses either behaviour in either profile.
  * @compat {"required": ["prompt"]}
  */
 export interface CompletionRequest {
   // ---- OpenAI parameters ------------------------------------------------------------
 
   /**
-   * ID of the model to use. Required by OpenAI and by the strict profile. The compat profile
-   * lets it be omitted, as TGW (which ignores it: "Unused parameter") and llama.cpp (which
-   * does not route on it) do; an omitted model means the server's default model. vLLM
-   * rejects names it does not serve.
+   * ID of the model to use. Required by OpenAI and by the strict profile, where a name the
+   * server does not serve is a 404 `model_not_found`. The compat profile lets it be omitted
+   * and serves any name, as TGW (which ignores it: "Unused parameter") and llama.cpp (which
+   * echoes it) do: a name the server does not serve is answered by the default model, the
+   * response's `model` says which model answered, and the name is reported as ignored in the
+   * `X-Textgen-Ignored-Fields` header. vLLM rejects names it does not serve.
    * @compat {"default": ""}
    */
   model: string;
@@ -561,9 +566,11 @@ export interface CompletionRequest {
 
   /**
    * DRY: strings that break a repeated sequence (matching does not continue across them).
-   * An array of strings. The compat profile also takes TGW's form, one string holding
-   * comma-separated JSON strings, such as TGW's default `"\n", ":", "\"", "*"`. llama.cpp
-   * takes only the array, KoboldCpp both.
+   * An array of strings. The compat profile also takes TGW's string forms: a JSON array
+   * written as a string (`"[\"\\n\", \":\"]"`, SillyTavern's default), or comma-separated
+   * JSON strings without the brackets, such as TGW's default `"\n", ":", "\"", "*"` (TGW
+   * wraps a string that does not start with `[` in brackets, then parses it as JSON).
+   * llama.cpp takes only the array, KoboldCpp both.
    * @default ["\n", ":", "\"", "*"]
    * @compatOnlyType string
    * @x-textgen v1.14
@@ -674,6 +681,29 @@ export interface CompletionRequest {
    * @x-textgen later
    */
   xtc_probability?: number;
+
+  /**
+   * Adaptive-p (TGW HEAD): favour tokens whose probability is near this target, steering
+   * towards it with a moving average of the probabilities of the tokens chosen so far
+   * (0 or negative disables it: TGW applies it only above 0, and SillyTavern's default is
+   * -0.01). Its name in `sampler_priority` is `adaptive_p`; TGW's default order runs it after
+   * min_p.
+   * @maximum 1
+   * @default 0
+   * @x-textgen later
+   */
+  adaptive_target?: number;
+
+  /**
+   * Adaptive-p: decay of the moving average of chosen-token probabilities (the history is
+   * about `1 / (1 - adaptive_decay)` tokens long). TGW's control takes values 0 to 0.99 and
+   * clamps larger ones to 0.99.
+   * @minimum 0
+   * @maximum 0.99
+   * @default 0.9
+   * @x-textgen later
+   */
+  adaptive_decay?: number;
 
   /**
    * Top-nσ: keep the tokens whose logit is at least `max - top_n_sigma * std` of the logits
