@@ -20,7 +20,9 @@ export const SAMPLER_TRACE_TOP_LOGITS = 20;
 
 /** Parses the JSON body of `POST /v1/internal/sampler-trace`, or returns a 400 naming the parameter. */
 export function parseSamplerTraceRequest(body: unknown, options: ParseOptions = {}): ParseResult<ParsedSamplerTrace> {
-  const checked = checkSchema('sampler-trace-request', body, options);
+  // This endpoint is ours, not TGW's: no client sends it extra fields, and the output options of
+  // a completion (n, echo, logprobs, stream...) must be refused rather than ignored in any profile.
+  const checked = checkSchema('sampler-trace-request', body, { ...options, unknownFields: 'reject' });
   if (!checked.ok) return checked;
   const { top_logits: topLogits, ...completion } = checked.value as SamplerTraceRequest;
   const parsed = parseCompletionRequest(completion, options);
