@@ -104,6 +104,6 @@ describe('POST /v1/internal/stop-generation', () => {
       const finish = events.flatMap((e: any) => e.choices ?? []).find((c: any) => c.finish_reason !== null);
       expect(finish.finish_reason).toBe('stop');
     }
-    expect(engine?.stopAll()).toBe(0);
+    expect(await engine?.stopAll()).toBe(0);
   });
 });
