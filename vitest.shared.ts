@@ -14,6 +14,8 @@ export interface VitestOptions {
   include?: string[];
   /** Time a beforeAll/afterAll hook may take (model loading, server start); defaults to 120 s. */
   hookTimeout?: number;
+  /** Names of unhandled errors that are not failures (each caller says why); none by default. */
+  ignoredUnhandledErrors?: readonly string[];
 }
 
 export function vitestConfig(options: VitestOptions = {}): ViteUserConfig {
@@ -23,6 +25,7 @@ export function vitestConfig(options: VitestOptions = {}): ViteUserConfig {
       testTimeout: 60_000,
       hookTimeout: options.hookTimeout ?? 120_000,
       passWithNoTests: true,
+      onUnhandledError: (error) => !(options.ignoredUnhandledErrors ?? []).includes((error as { name?: string }).name ?? ''),
     },
   });
 }
