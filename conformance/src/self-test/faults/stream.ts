@@ -33,9 +33,11 @@ export const STREAM_FAULTS: readonly Fault[] = [
   },
   {
     name: 'created-per-chunk',
-    description: 'Every chunk carries the time it was sent as `created`, which changes within a stream that crosses a second (llama.cpp).',
+    description:
+      'Every chunk carries the time it was sent as `created`, so it changes within a stream that crosses a second (llama.cpp); simulated as a clock one second ahead from the middle of each stream on, so that the fault does not depend on how fast this machine streams.',
     targets: ['stream.chunk-shape'],
-    events: (items, _req, _state, times) => items.map((i, n) => (isObject(i) ? { ...i, created: Math.floor((times[n] ?? Date.now()) / 1000) } : i)),
+    events: (items) =>
+      items.map((i, n) => (isObject(i) && typeof i.created === 'number' && n >= items.length / 2 ? { ...i, created: i.created + 1 } : i)),
   },
   {
     name: 'finish-twice',
