@@ -4,20 +4,6 @@
  * cycles, no import of the server, engine, sampler or model (a runner tests servers from outside and knows only the spec), functions short enough to read at once, and no mutable module-level
  * state without a comment saying why.
  */
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { architectureReport } from '@textgen-spec/spec/testing';
-import { describe, expect, it } from 'vitest';
+import { describeArchitecture } from '@textgen-spec/spec/testing';
 
-const report = architectureReport(dirname(fileURLToPath(import.meta.url)), { forbiddenImports: ['@textgen-spec/server', '@textgen-spec/engine', '@textgen-spec/sampling', '@textgen-spec/tiny-model'] });
-
-describe('architecture of conformance/src', () => {
-  it('scans the whole package', () => {
-    expect(report.files.length).toBeGreaterThan(3);
-    expect(report.unresolved).toEqual([]);
-  });
-  it('has no import cycles', () => expect(report.cycles).toEqual([]));
-  it('imports only the packages below it in the data flow', () => expect(report.forbidden).toEqual([]));
-  it('keeps every function outside tests at most 80 lines', () => expect(report.longFunctions).toEqual([]));
-  it('says why beside each mutable module-level variable', () => expect(report.unexplainedState).toEqual([]));
-});
+describeArchitecture(import.meta.url, 'conformance/src', { forbiddenImports: ['@textgen-spec/server', '@textgen-spec/engine', '@textgen-spec/sampling', '@textgen-spec/tiny-model'] });

@@ -7,3 +7,4 @@ export { driftedFiles, findPackageRoot, writeGeneratedFiles } from './generated-
 export type { GeneratedFiles } from './generated-files.js';
 export { architectureReport, findCycles, importsOf, longFunctions, parseSources, parseText, specifiersOf, unexplainedState } from './source-checks.js';
 export type { ArchitectureOptions, ArchitectureReport } from './source-checks.js';
+export { describeArchitecture } from './architecture-suite.js';
