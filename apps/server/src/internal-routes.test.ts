@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { validateSchema } from '@textgen-spec/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextgenServer } from './server.js';
-import { openPost, parseSse, postJson, startTestServer, waitFor } from './__fixtures__/harness.js';
+import { getJson, openPost, parseSse, postJson, startTestServer, waitFor } from './__fixtures__/harness.js';
 
 // Set in beforeAll: the server this file's tests share.
 let server: TextgenServer;
@@ -14,17 +14,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    httpRequest(new URL(path, server.url), { headers, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const get = (path: string, headers: Record<string, string> = {}) => getJson(server.url, path, headers);
 
 describe('GET /v1/internal/health and /v1/internal/model/info', () => {
   it("answer TGW's shapes", async () => {

@@ -1,8 +1,7 @@
 /** TGW's model management behind the admin key (issue 12): model/list, model/load, model/unload. */
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextgenServer } from './server.js';
-import { postJson, startTestServer } from './__fixtures__/harness.js';
+import { getJson, postJson, startTestServer } from './__fixtures__/harness.js';
 
 const ADMIN = { Authorization: 'Bearer adm' };
 // Set in beforeAll: the server this file's tests share.
@@ -14,17 +13,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-function get(path: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    httpRequest(new URL(path, server.url), { headers, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const get = (path: string, headers: Record<string, string> = {}) => getJson(server.url, path, headers);
 
 const completion = () => postJson(server.url, '/v1/completions', { prompt: 'This is the', max_tokens: 2 }, { Authorization: 'Bearer user' });
 

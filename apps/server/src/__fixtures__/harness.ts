@@ -22,6 +22,19 @@ export function tinyEngine(): Promise<Engine> {
   return shared;
 }
 
+/** GET `path` on a fresh connection; the body parsed as JSON. */
+export function getJson(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    httpRequest(new URL(path, baseUrl), { headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 /** A listening server on 127.0.0.1 (free port) serving the tiny engine, ready to answer. */
 export async function startTestServer(options: ServerOptions = {}): Promise<TextgenServer> {
   const server = createServer({ host: '127.0.0.1', port: 0, engine: tinyEngine(), ...options });
