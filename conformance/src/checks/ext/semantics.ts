@@ -16,8 +16,13 @@ import { MIROSTAT_ON } from './truncation.js';
 const DRAWS = `One-token requests after "Once upon a time" with ${DRAW_SEEDS.length} seeds, \`{"max_tokens": 1}\` (temperature 1 unless given) and a \`logit_bias\``;
 const BUILT = 'that gives the most likely next tokens (their ids from the tokenizer, their logprobs from `{"temperature": 0, "logprobs": 5}`) the logits';
 
-/** A logit so far above every other that float32 and float64 both round x + TIE to TIE: an exact tie. */
-const TIE = 1e20;
+/**
+ * The logit the mirostat probe gives two tokens: 10^6 - lp each, i.e. the same value, where
+ * float32's spacing is 1/16, so that both round to one float32 (an exact tie for a server that
+ * holds logits in float32, as TGW and the reference do) whatever small error the reported
+ * logprobs carry; in float64 they stay within that error of each other.
+ */
+const TIE = 1e6;
 
 export const CONSTRUCTED_CHECKS: CheckDef[] = [
   ext({
@@ -65,14 +70,14 @@ export const CONSTRUCTED_CHECKS: CheckDef[] = [
     id: 'ext.mirostat_tied_maxima',
     title: 'Mirostat 2 keeps exactly one token when the most likely ones are tied',
     feature: 'mirostat',
-    sends: `${DRAWS} of 1e20 on each of the two most likely next tokens (an exact tie, in float32 and float64), with mirostat 2 switched on (\`mirostat_mode: 2\`, or the server's own switch), \`{"mirostat_tau": 0.1, "mirostat_eta": 0.1}\`.`,
+    sends: `${DRAWS} that gives the two most likely next tokens the same logit, 10^6 above the rest (10^6 minus each one's logprob at \`{"temperature": 0, "logprobs": 5}\`: an exact tie in float32), with mirostat 2 switched on (\`mirostat_mode: 2\`, or the server's own switch), \`{"mirostat_tau": 0.1, "mirostat_eta": 0.1}\`.`,
     expects:
-      'The same one of the two tokens for every seed: each has surprise 1 bit, more than mu = 2 tau = 0.2, so mirostat truncates at the first sorted token and keeps exactly one (which one of a tie is the server\'s own rule; the reference keeps the lower id).',
+      'The same one of the two tokens for every seed: each has surprise 1 bit, more than mu = 2 tau = 0.2, so mirostat truncates at the first sorted token and keeps exactly one (which one of a tie is the server\'s own rule; the reference keeps the lower id). A server that holds logits in float64 sees the two a millionth apart and keeps the more likely one: it passes whatever its rule for exact ties.',
     source: 'TGW v1.14 `MirostatLogitsWarper`: walking the sorted tokens, the first whose surprise exceeds mu cuts the list there, and a cut at the first token keeps that one token.',
     requires: [MIROSTAT_ON],
     async run(ctx) {
       const tokens = await paletteOf(ctx, 2);
-      const bias = { [String(tokens[0]!.id)]: TIE, [String(tokens[1]!.id)]: TIE };
+      const bias = Object.fromEntries(tokens.map((t) => [String(t.id), TIE - t.logprob]));
       const fields = { ...ctx.switchOf(MIROSTAT_ON.id).fields, mirostat_tau: 0.1, mirostat_eta: 0.1 };
       const d = await draw(ctx, tokens, bias, fields);
       const rule = 'mirostat 2 on two tied tokens';

@@ -104,7 +104,7 @@ const SEMANTICS_FAULTS: readonly Fault[] = [
     targets: ['ext.mirostat_tied_maxima'],
     request: (req) =>
       editBody(req, (b) => {
-        const ties = isObject(b.logit_bias) ? Object.values(b.logit_bias).filter((v) => typeof v === 'number' && v >= 1e10).length : 0;
+        const ties = isObject(b.logit_bias) ? Object.values(b.logit_bias).filter((v) => typeof v === 'number' && v >= 1e5).length : 0;
         if (b.mirostat_mode === 2 && ties >= 2) delete b.mirostat_mode;
       }),
   },
