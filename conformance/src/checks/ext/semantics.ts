@@ -60,6 +60,8 @@ export const CONSTRUCTED_CHECKS: CheckDef[] = [
     expects:
       'The second token drawn for some seed, the third never: top_p 0.6 sees the unscaled p = (0.565, 0.419, 0.010) and keeps two tokens, then temperature 0.5 gives {0.646, 0.354}. With temperature first (where TGW v1.14 leaves an unnamed temperature) p = (0.645, 0.354, ...) and top_p keeps only the first token.',
     source: 'TGW HEAD `temperature_last`: temperature, dynamic temperature and quadratic sampling run last whether sampler_priority names them or not (v1.14\'s branch for an unnamed temperature is unreachable: docs/tgw-deviations.md, `temperature-last-unnamed`).',
+    // A server that always applies temperature last (llama.cpp) passes without reading temperature_last.
+    exercises: false,
     async run(ctx) {
       const fields: Fields = { temperature: 0.5, top_p: 0.6, temperature_last: true, sampler_priority: ['top_k'] };
       const { tokens, draws } = await drawConstructed(ctx, [0, -0.3, -4], fields);
