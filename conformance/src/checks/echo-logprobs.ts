@@ -1,6 +1,7 @@
 /**
  * `echo` and `logprobs`.
  */
+import { palette } from './constructed.js';
 import type { CheckContext, Completion } from './context.js';
 import { define, expect400, expectSame } from './helpers.js';
 import { codePoints, isObject, q, readAnyLogprobs, readChoices, readLogprobs, readUsage, type LogprobsView, type TokenLogprobs } from './observed.js';
@@ -274,6 +275,34 @@ export const echoLogprobsChecks: CheckDef[] = [
           if (tok in top) check(near(top[tok], lp.logprobs[i]), `${what}: position ${i}: the alternatives give ${q(tok)} ${top[tok]}, the token's own logprob is ${lp.logprobs[i]}`);
         });
       }
+    },
+  }),
+  define({
+    id: 'logprobs.logit-bias-gap',
+    title: 'The gap between two top_logprobs is the logit_bias that makes the second token win',
+    level: 'SHOULD',
+    feature: 'logprobs',
+    optional: true,
+    sends:
+      'A greedy one-token request after "Once upon a time" with `{"logprobs": 5}`; then, for the listed alternative B with the largest gap g to the chosen token A (ids from the tokenizer), the same request without logprobs and with the integer `logit_bias` floor(g - 0.1) on B, then ceil(g + 0.1).',
+    expects:
+      'A with the smaller bias, B with the larger. Log-probabilities of one softmax differ by exactly the logit difference, which a bias on B crosses at g. Logprobs all multiplied by a constant keep their order and a total below 1 (so logprobs.distribution passes when the constant is above 1), but move g: with the constant 2 the smaller bias already makes B win.',
+    source: 'OpenAI `logprobs` are log-probabilities of the model\'s distribution (log-softmax of its logits); `logit_bias` adds to those logits. Skipped without a tokenizer endpoint (the ids of A and B).',
+    async run(ctx) {
+      const p = await palette(ctx);
+      const a = p.tokens[0];
+      if (!a || a.text !== p.greedy) skip(`the chosen token ${q(p.greedy)} is not one token of the tokenizer, so it cannot be told apart from the others`);
+      const b = p.tokens.slice(1).filter((t) => a.logprob - t.logprob < 99).at(-1);
+      if (!b) skip('no listed alternative is one token of the tokenizer');
+      const gap = a.logprob - b.logprob;
+      const winner = async (bias: number) => (await ctx.complete({ prompt: p.prompt, max_tokens: 1, temperature: 0, logit_bias: { [String(b.id)]: bias } })).text;
+      const [lo, hi] = [Math.max(0, Math.floor(gap - 0.1)), Math.ceil(gap + 0.1)];
+      const pair = `${q(a.text)} (${a.logprob.toFixed(3)}) and ${q(b.text)} (${b.logprob.toFixed(3)}), gap ${gap.toFixed(3)}`;
+      const atLo = await winner(lo);
+      check(atLo === a.text, `logprobs ${pair}: a bias of ${lo} on ${q(b.text)} should leave ${q(a.text)} the greedy token, yet the answer is ${q(atLo)}: the logprobs overstate the gap`);
+      const atHi = await winner(hi);
+      check(atHi === b.text, `logprobs ${pair}: a bias of ${hi} on ${q(b.text)} should make it the greedy token, yet the answer is ${q(atHi)}: the logprobs understate the gap`);
+      return `logprobs ${pair}: bias ${lo} leaves ${q(a.text)}, bias ${hi} gives ${q(b.text)}`;
     },
   }),
   define({

@@ -40,6 +40,7 @@ const FEATURE_LIST = [
   { id: 'dynamic_temperature', title: 'dynamic_temperature, dynatemp_*', group: 'tgw' },
   { id: 'smoothing', title: 'smoothing_factor, smoothing_curve', group: 'tgw' },
   { id: 'mirostat', title: 'mirostat_mode, mirostat_tau, mirostat_eta', group: 'tgw' },
+  { id: 'adaptive_p', title: 'adaptive-p (adaptive_target)', group: 'tgw' },
   { id: 'temperature_last', title: 'temperature_last', group: 'tgw' },
   { id: 'sampler_priority', title: 'sampler_priority', group: 'tgw' },
   { id: 'do_sample', title: 'do_sample', group: 'tgw' },

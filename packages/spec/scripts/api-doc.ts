@@ -80,6 +80,15 @@ export function renderApiDoc(schemas: Schemas, usages: ReadonlyMap<string, Usage
     '### text-generation-webui extensions',
     '',
     ...textgen.flatMap((p) => parameterSection(p, strict, compat, usages.get(p))),
+    '### Deviations from TGW v1.14',
+    '',
+    'The samplers follow text-generation-webui v1.14\'s own code (`modules/sampler_hijack.py` and the transformers',
+    '4.44 processors it uses), checked against 1,000+ golden vectors computed by that code',
+    '(`packages/sampling/vectors/`). Every deliberate difference (the forced 1.1 repetition penalty, the fixes',
+    'taken from TGW HEAD, multi-token DRY breakers, mirostat 1, typical_p 0, tie order, ...) is listed with its',
+    'reason and an example case in [Deviations from TGW v1.14](tgw-deviations.md), generated from',
+    '`packages/sampling/src/tgw-deviations.ts`; nothing disagrees with TGW without a row there.',
+    '',
   );
 
   out.push('## Responses', '');

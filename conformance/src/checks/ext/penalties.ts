@@ -44,6 +44,21 @@ export const PENALTY_CHECKS: CheckDef[] = [
     },
   }),
   ext({
+    id: 'ext.repetition_penalty_below_1',
+    title: 'repetition_penalty below 1 (a reward) keeps to repetition_penalty_range',
+    feature: 'repetition_penalty',
+    sends: `The repetitive prompt, greedy, \`{"repetition_penalty": 0.1}\` with \`repetition_penalty_range\` 1 and 1024 (the whole prompt).`,
+    expects: 'Different answers: with range 1 only the last token is rewarded. A server that rewards the whole context below 1 (TGW v1.14) or ignores values below 1 gives the same answer for both.',
+    source: 'TGW HEAD: every repetition_penalty value applies over the last repetition_penalty_range tokens (v1.14 ran transformers\' own processor over the whole input below 1: docs/tgw-deviations.md, `repetition-penalty-below-1`).',
+    requires: [REPETITION_PENALTY_ON],
+    async run(ctx) {
+      const all = await ctx.complete({ prompt: REP, max_tokens: 16, temperature: 0, repetition_penalty: 0.1, repetition_penalty_range: 1024 });
+      const one = await ctx.complete({ prompt: REP, max_tokens: 16, temperature: 0, repetition_penalty: 0.1, repetition_penalty_range: 1 });
+      check(one.text !== all.text, `with repetition_penalty 0.1, range 1 and range 1024 give the same answer ${q(all.text, 80)}: below 1 the range looks ignored`);
+      return `range 1 gives ${q(one.text, 50)}, range 1024 ${q(all.text, 50)}`;
+    },
+  }),
+  ext({
     id: 'ext.encoder_repetition_penalty',
     title: 'encoder_repetition_penalty changes a greedy answer',
     feature: 'encoder_repetition_penalty',

@@ -1,6 +1,7 @@
 /**
  * Faults of the text-generation-webui extensions.
  */
+import { DEFAULT_SAMPLER_PRIORITY } from '@textgen-spec/spec';
 import { isObject, isCompletion, editBody, choices, ignoreParams } from './helpers.js';
 import type { Fault, JsonObject } from './types.js';
 
@@ -60,6 +61,61 @@ const TGW_PRESETS: Record<string, JsonObject> = {
   'Null preset': { temperature: 1 },
 };
 
+/**
+ * Sampler semantics that differ from TGW's on the constructed distributions of
+ * checks/ext/semantics.ts (and the repetition penalty's window below 1). Each rewrites the
+ * request into the one the imitated server would in effect run.
+ */
+const SEMANTICS_FAULTS: readonly Fault[] = [
+  {
+    name: 'tfs-on-survivors',
+    description: 'tfs works on the candidates earlier samplers left (its second differences and its dropped last token among them), not on the whole sorted row: after top_k 3 it keeps only the top token (imitated: top_k 1 instead of tfs).',
+    targets: ['ext.tfs_whole_row'],
+    request: (req) =>
+      editBody(req, (b) => {
+        if (typeof b.tfs === 'number' && typeof b.top_k === 'number' && b.top_k === 3) {
+          delete b.tfs;
+          b.top_k = 1;
+        }
+      }),
+  },
+  {
+    name: 'unnamed-in-default-order',
+    description: 'Warpers that sampler_priority does not name run in the default priority order (typical_p before min_p), not in TGW\'s build order (min_p before typical_p).',
+    targets: ['ext.sampler_priority_unnamed'],
+    request: (req) =>
+      editBody(req, (b) => {
+        const named = b.sampler_priority;
+        if (Array.isArray(named)) b.sampler_priority = [...named, ...DEFAULT_SAMPLER_PRIORITY.filter((n) => !named.includes(n))];
+      }),
+  },
+  {
+    name: 'temperature-last-v1.14',
+    description: 'temperature_last moves temperature only when sampler_priority names it (TGW v1.14): an unnamed temperature stays first.',
+    targets: ['ext.temperature_last_unnamed'],
+    request: (req) =>
+      editBody(req, (b) => {
+        if (b.temperature_last === true && Array.isArray(b.sampler_priority) && !b.sampler_priority.includes('temperature')) delete b.temperature_last;
+      }),
+  },
+  {
+    name: 'mirostat-keeps-ties',
+    description: 'Mirostat keeps every token tied with the most likely one (imitated: with two biased to an exact tie, mirostat is dropped, so both are drawn).',
+    targets: ['ext.mirostat_tied_maxima'],
+    request: (req) =>
+      editBody(req, (b) => {
+        const ties = isObject(b.logit_bias) ? Object.values(b.logit_bias).filter((v) => typeof v === 'number' && v >= 1e5).length : 0;
+        if (b.mirostat_mode === 2 && ties >= 2) delete b.mirostat_mode;
+      }),
+  },
+  {
+    name: 'reward-ignores-range',
+    description: 'repetition_penalty below 1 rewards every token of the context, ignoring repetition_penalty_range (TGW v1.14 runs transformers\' own processor there).',
+    targets: ['ext.repetition_penalty_below_1'],
+    request: (req) => editBody(req, (b) => void (typeof b.repetition_penalty === 'number' && b.repetition_penalty < 1 && (b.repetition_penalty_range = 0))),
+  },
+];
+
 /** The text-generation-webui extensions, in catalogue order. */
 export const EXT_FAULTS: readonly Fault[] = [
   // -- TGW extensions: accepted and ignored ---------------------------------------------------------
@@ -80,6 +136,7 @@ export const EXT_FAULTS: readonly Fault[] = [
   ignoreParams(['xtc_threshold'], ['ext.xtc_threshold']),
   ignoreParams(['epsilon_cutoff'], ['ext.epsilon_cutoff']),
   ignoreParams(['eta_cutoff'], ['ext.eta_cutoff']),
+  ignoreParams(['adaptive_target'], ['ext.adaptive_p']),
   ignoreParams(['temperature_last'], ['ext.temperature_last']),
   ignoreParams(['sampler_priority'], ['ext.sampler_priority']),
   ignoreParams(['repetition_penalty'], ['ext.repetition_penalty']),
@@ -102,6 +159,7 @@ export const EXT_FAULTS: readonly Fault[] = [
   ignoreParams(['max_tokens_second'], ['ext.max_tokens_second', 'ext.max_tokens_second_concurrent']),
   ignoreParams(['preset'], ['ext.preset', 'ext.preset_unknown']),
   // -- TGW extensions: other deviations -------------------------------------------------------------
+  ...SEMANTICS_FAULTS,
   {
     name: 'epsilon-read-raw',
     description: 'epsilon_cutoff is read as a probability instead of in 1e-4 units, so 3 removes every token but the top one.',

@@ -77,6 +77,15 @@ export const LOGPROBS_FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'logprobs-scaled-up',
+    description: 'Every logprob is doubled: the order is kept and the alternatives still sum to less than 1, but every gap between two tokens is twice the logit difference (a log base or temperature mix-up).',
+    targets: ['logprobs.logit-bias-gap'],
+    response: (b) => {
+      mapLogprobs(b, (lp) => scaleLogprobs(lp, 2));
+      return b;
+    },
+  },
+  {
     name: 'logprobs-length-dependent',
     description: 'Logprobs are scaled by 8 / max_tokens, so the same position gets other values in a shorter request (a normalisation by the request length).',
     targets: ['logprobs.consistent'],

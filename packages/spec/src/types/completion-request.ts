@@ -338,8 +338,10 @@ export interface CompletionRequest {
 
   /**
    * The order in which the samplers run: a list of sampler names, the first running first.
-   * Samplers not listed run after the listed ones, in the default order; `null` (or an
-   * empty list) keeps the default order, which is TGW's:
+   * Warpers not listed run after the listed ones in the order TGW v1.14 builds them
+   * (temperature, top_k, top_p, min_p, typical_p, epsilon_cutoff, eta_cutoff, tfs, top_a,
+   * dynamic_temperature, quadratic_sampling, mirostat, then top_n_sigma, adaptive_p, xtc), not
+   * in the default order; `null` (or an empty list) keeps the default order, which is TGW's:
    * temperature, dynamic_temperature, quadratic_sampling, top_k, top_p, typical_p,
    * epsilon_cutoff, eta_cutoff, tfs, top_a, min_p, mirostat (then top_n_sigma, xtc).
    * Penalty names (repetition_penalty, presence_penalty, frequency_penalty, dry,
