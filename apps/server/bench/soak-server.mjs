@@ -3,9 +3,11 @@
 // on 127.0.0.1 with the tiny model in its worker thread, and nothing else in this process, so
 // what the soak measures is the server. It watches its own event loop: monitorEventLoopDelay's
 // histogram, plus a 10 ms ticker that records every block over BLOCK_MS with the requests that
-// were in flight when it happened (method, path, body size). Run it under --cpu-prof
+// were in flight when it happened (method, path, body size) and how much of it the thread spent
+// on a CPU and waiting for one (Linux schedstat). Run it under --cpu-prof
 // (soak.mjs --cpu-prof DIR) to see which code ran during a block.
 // Messages from the parent: { type: 'stats' } -> gc, then { type: 'stats', ... }; { type: 'close' }.
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startServer } from '../dist/index.js';
 
@@ -26,15 +28,33 @@ server.http.prependListener('request', (req, res) => {
 
 const histogram = monitorEventLoopDelay({ resolution: 10 });
 histogram.enable();
+
+// The main thread's time on a CPU and waiting for one (runnable but not running), in ms, from
+// Linux's schedstat: a block with little CPU time was the machine's load, not this server's work.
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+function schedstat() {
+  try {
+    const [run, wait] = readFileSync(SCHEDSTAT, 'utf8').split(' ').map(Number);
+    return { cpu: run / 1e6, wait: wait / 1e6 };
+  } catch {
+    return { cpu: NaN, wait: NaN };
+  }
+}
+
 let blocks = [];
 let last = performance.now();
+let lastSched = schedstat();
 setInterval(() => {
   const now = performance.now();
+  const sched = schedstat();
   const late = now - last - TICK_MS;
-  last = now;
   if (late > BLOCK_MS) {
-    blocks.push({ ms: Math.round(late), running: [...inFlight.values()] });
+    const cpu = Math.round(sched.cpu - lastSched.cpu);
+    const wait = Math.round(sched.wait - lastSched.wait);
+    blocks.push({ ms: Math.round(late), cpu, wait, running: [...inFlight.values()] });
   }
+  last = now;
+  lastSched = sched;
 }, TICK_MS).unref();
 
 function memory() {
@@ -48,12 +68,16 @@ process.on('message', async (message) => {
     global.gc?.();
     const ms = (ns) => Math.round(ns / 1e4) / 100;
     const longest = [...blocks].sort((a, b) => b.ms - a.ms).slice(0, 5);
+    const busiest = [...blocks].sort((a, b) => b.cpu - a.cpu).slice(0, 3);
+    const sum = (key) => blocks.reduce((n, b) => n + b[key], 0);
     process.send({
       type: 'stats',
       memory: memory(),
       loop: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
       blockCount: blocks.length,
+      blockTotals: { ms: sum('ms'), cpu: sum('cpu'), wait: sum('wait') },
       longest,
+      busiest,
     });
     if (message.reset) {
       histogram.reset();

@@ -123,8 +123,14 @@ console.log(`Soak: ${ROUNDS} rounds of ${SECONDS} s, ${requests} requests, model
 console.log(`  statuses: ${JSON.stringify(statuses)}`);
 console.log(`  5xx: ${fiveXx}   hangs (> ${HANG_MS / 1000} s): ${statuses.hang ?? 0}   seeded outputs changed: ${changed}`);
 console.log(`  /health from the client: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${health.at(-1).toFixed(1)} ms (${health.length} probes)`);
-console.log(`  server event-loop delay: p50 ${final.loop.p50} ms, p99 ${final.loop.p99} ms, max ${final.loop.max} ms; blocks over 50 ms: ${final.blockCount}`);
-for (const b of final.longest) console.log(`    ${b.ms} ms while: ${b.running.join('; ') || '(no request in flight)'}`);
+const t = final.blockTotals;
+console.log(`  server event-loop delay: p50 ${final.loop.p50} ms, p99 ${final.loop.p99} ms, max ${final.loop.max} ms`);
+console.log(`  blocks over 50 ms: ${final.blockCount}, ${t.ms} ms in all, of which the main thread ran ${t.cpu} ms and waited for a CPU ${t.wait} ms`);
+const block = (b) => `    ${b.ms} ms (ran ${b.cpu}, waited ${b.wait}) while: ${b.running.join('; ') || '(no request in flight)'}`;
+console.log('  the longest blocks:');
+for (const b of final.longest) console.log(block(b));
+console.log('  the blocks in which the main thread ran longest:');
+for (const b of final.busiest) console.log(block(b));
 console.log(`  memory at start: ${mem(startMemory)}; baseline after warm-up: ${mem(baseline)}`);
 rounds.forEach((s, i) => console.log(`  after round ${i + 1}: ${mem(s.memory)}`));
 console.log(`  peak RSS (VmHWM): ${peak} MB`);
