@@ -61,6 +61,8 @@ describe('grammar attacks', () => {
     ['6,000 nested parentheses', `root ::= ${'('.repeat(6000)}"x"${')'.repeat(6000)}`, 'limit of 100'],
     // Inside every structural limit, but its first token mask alone took two minutes.
     ['slow to match (the compile-time budget)', 'root ::= (.?){4000}', 'max_compile_ms'],
+    // The same after one forced token: compiling is cheap, the second token's mask is not.
+    ['slow after the first token (the per-mask budget)', 'root ::= "\\x01" (.?){4000}', 'max_match_ms'],
   ])('%s: a 400 naming grammar_string and the limit', async (_name, grammar, limit) => {
     const res = await underAttack(complete({ prompt: 'a', grammar_string: grammar }));
     expect(res.status, res.text).toBe(400);
