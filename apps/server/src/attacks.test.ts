@@ -59,6 +59,10 @@ describe('grammar attacks', () => {
     ['ambiguous optional chain', 'root ::= ("x"?){10000}', 'max_parse_stacks'],
     ['ambiguity after some text', 'root ::= "a" ("x"?){5000}', 'max_parse_stacks'],
     ['6,000 nested parentheses', `root ::= ${'('.repeat(6000)}"x"${')'.repeat(6000)}`, 'limit of 100'],
+    // Inside every structural limit, but its first token mask alone took two minutes.
+    ['slow to match (the compile-time budget)', 'root ::= (.?){4000}', 'max_compile_ms'],
+    // The same after one forced token: compiling is cheap, the second token's mask is not.
+    ['slow after the first token (the per-mask budget)', 'root ::= "\\x01" (.?){4000}', 'max_match_ms'],
   ])('%s: a 400 naming grammar_string and the limit', async (_name, grammar, limit) => {
     const res = await underAttack(complete({ prompt: 'a', grammar_string: grammar }));
     expect(res.status, res.text).toBe(400);
@@ -175,6 +179,31 @@ describe('slow readers and paced streams', () => {
 });
 
 describe('connections', () => {
+  it('a client that sends its headers too slowly (slowloris) gets a 408 and is closed', async () => {
+    expect(server.http.headersTimeout).toBe(10_000); // the server's setting
+    // Bounded: a server of its own with a 1 s header deadline (Node checks it every second).
+    const slowloris = await startTestServer();
+    slowloris.http.headersTimeout = 1000;
+    const url = new URL(slowloris.url);
+    const socket = connect(Number(url.port), url.hostname).on('error', () => {});
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    // A header line every 100 ms: bytes keep arriving, the headers never end.
+    const trickle = setInterval(() => socket.writable && socket.write('X-Slow: y\r\n'), 100);
+    const started = performance.now();
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect((await health(slowloris.url)).status).toBe(200); // others are served meanwhile
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    clearInterval(trickle);
+    const ms = performance.now() - started;
+    expect(socket.destroyed || socket.readableEnded, 'the connection is closed').toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    socket.destroy();
+    await slowloris.close();
+  });
+
   it('closes an idle keep-alive connection within a few seconds', async () => {
     const url = new URL(server.url);
     const socket = connect(Number(url.port), url.hostname);

@@ -48,4 +48,14 @@ describe('GrammarCompiler', () => {
     expect(error.code).toBe('unsupported_parameter');
     expect(error.message).toMatch(/bert-ish.*WordPiece/);
   });
+
+  test('a grammar over a budget is a 400 naming the limit, remembered so that sending it again costs nothing', () => {
+    const compiler = new GrammarCompiler(() => BYTE_LEVEL, [3], 'toy');
+    const text = 'root ::= ("a"?){10000}';
+    const error = thrown(() => compiler.compile(text));
+    expect(error).toMatchObject({ param: 'grammar_string', code: 'grammar_too_complex' });
+    expect(error.message).toContain('max_parse_stacks');
+    expect(thrown(() => compiler.compile(text))).toBe(error); // the same error, not a new attempt
+    expect(() => compiler.compile('root ::= "a"')).not.toThrow();
+  });
 });

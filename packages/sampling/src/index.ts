@@ -30,13 +30,22 @@ export type { OrderParams, StageName } from './order.js';
 export { ADAPTIVE_P_PARAMS, defaultSamplingParams, samplingParamsFromRequest } from './params.js';
 export type { ModelTokenInfo } from './params.js';
 export { DRY_MAX_MATCH } from './processors.js';
-export { createGrammarConstraint, Grammar, GrammarSyntaxError, parseGrammar } from './grammar/index.js';
+export {
+  createGrammarConstraint,
+  Grammar,
+  GrammarDeadline,
+  GrammarLimitError,
+  GrammarSyntaxError,
+  parseGrammar,
+} from './grammar/index.js';
 export type {
   GrammarConstraint,
   GrammarConstraintOptions,
+  GrammarLimitName,
   GrammarRule,
   GrammarState,
   GrammarSymbol,
+  ParseGrammarOptions,
   TokenVocabulary,
 } from './grammar/index.js';
 export type {

@@ -19,6 +19,7 @@
  * if (grammarState.isExhausted()) finish('stop'); // nothing may follow; EOS also ends it
  * ```
  */
+import { GrammarDeadline } from './deadline.js';
 import type { Grammar } from './grammar.js';
 import { DEAD, Recognizer, type RecognizerState } from './recognizer.js';
 import { TokenTrie } from './token-trie.js';
@@ -40,6 +41,13 @@ export interface GrammarConstraint {
   readonly grammar: Grammar;
   /** A fresh state: nothing generated yet. */
   start(): GrammarState;
+  /**
+   * Does the work of the first step now: the state before any text and its token mask (cached
+   * for every sequence that starts). With `deadline`, that work stops with its
+   * GrammarLimitError once the deadline is spent (a compile-time budget).
+   * @throws GrammarLimitError (max_parse_stacks, or the deadline's budget)
+   */
+  prepare(deadline?: GrammarDeadline): void;
 }
 
 /** The grammar's view of one sequence. */
@@ -69,6 +77,11 @@ export interface GrammarConstraintOptions {
   maxStates?: number;
   /** Total token ids kept in cached masks before that cache is dropped. Default 8,000,000 (32 MB). */
   maxCachedMaskEntries?: number;
+  /**
+   * Time budget for computing one token mask not computed before (a new recognizer state), in
+   * ms: over it, `mask` throws GrammarLimitError `max_match_ms`. Default: no budget.
+   */
+  maxMatchMs?: number;
 }
 
 /** The token set of one recognizer state: either the allowed ids or, when shorter, the rest. */
@@ -141,6 +154,7 @@ class Constraint implements GrammarConstraint {
   private masks = new Map<RecognizerState, TokenSet>();
   private maskEntries = 0;
   private readonly maxMaskEntries: number;
+  private readonly maxMatchMs: number | undefined;
   // Scratch buffers reused by every mask computation.
   private readonly pathStates: Int32Array;
   private saved = new Float32Array(0);
@@ -152,6 +166,7 @@ class Constraint implements GrammarConstraint {
   ) {
     this.recognizer = new Recognizer(grammar, { maxStates: options.maxStates });
     this.maxMaskEntries = options.maxCachedMaskEntries ?? 8_000_000;
+    this.maxMatchMs = options.maxMatchMs;
     this.tokenBytes = vocab.tokenBytes;
     this.vocabSize = vocab.tokenBytes.length;
     this.eos = [...new Set(vocab.eosTokenIds)];
@@ -164,6 +179,16 @@ class Constraint implements GrammarConstraint {
 
   start(): GrammarState {
     return new SequenceGrammarState(this, this.recognizer.initial(), false);
+  }
+
+  prepare(deadline?: GrammarDeadline): void {
+    const previous = this.recognizer.deadline;
+    this.recognizer.deadline = deadline ?? null;
+    try {
+      this.tokenSet(this.recognizer.initial());
+    } finally {
+      this.recognizer.deadline = previous;
+    }
   }
 
   /** `state` valid in the current cache generation; drops the caches first if they are too big. */
@@ -188,7 +213,7 @@ class Constraint implements GrammarConstraint {
   tokenSet(state: RecognizerState): TokenSet {
     let set = this.masks.get(state);
     if (set === undefined) {
-      set = this.computeTokenSet(state);
+      set = this.timedTokenSet(state);
       if (this.maskEntries + set.ids.length > this.maxMaskEntries) {
         this.masks.clear();
         this.maskEntries = 0;
@@ -197,6 +222,18 @@ class Constraint implements GrammarConstraint {
       this.maskEntries += set.ids.length;
     }
     return set;
+  }
+
+  /** computeTokenSet within the maxMatchMs budget, unless a caller's deadline (prepare's) is already set. */
+  private timedTokenSet(state: RecognizerState): TokenSet {
+    const recognizer = this.recognizer;
+    if (recognizer.deadline !== null || this.maxMatchMs === undefined) return this.computeTokenSet(state);
+    recognizer.deadline = new GrammarDeadline(this.maxMatchMs, 'max_match_ms', 'computing one token mask');
+    try {
+      return this.computeTokenSet(state);
+    } finally {
+      recognizer.deadline = null;
+    }
   }
 
   /** The ASCII bytes on which state `id` goes back to itself, as 4 x 32 bits (memoized). */

@@ -16,15 +16,19 @@ export class GrammarSyntaxError extends Error {
   }
 }
 
+/** The budgets a grammar can go over (GrammarLimitError's `limit`). */
+export type GrammarLimitName = 'max_expanded_size' | 'max_parse_stacks' | 'max_compile_ms' | 'max_match_ms';
+
 /**
- * A grammar over one of the budgets that keep compiling and matching it bounded (nesting
- * depth, expanded size, parse stacks alive at once). `limit` names the budget.
+ * A grammar over one of the budgets that keep compiling and matching it bounded (expanded
+ * size, parse stacks alive at once, time to compile, time to compute one token mask).
+ * `limit` names the budget.
  */
 export class GrammarLimitError extends Error {
   override readonly name = 'GrammarLimitError';
 
   constructor(
-    readonly limit: 'max_expanded_size' | 'max_parse_stacks',
+    readonly limit: GrammarLimitName,
     message: string,
   ) {
     super(message);

@@ -1,5 +1,6 @@
-export { parseGrammar } from './parser.js';
-export { GrammarLimitError, GrammarSyntaxError } from './errors.js';
+export { parseGrammar, type ParseGrammarOptions } from './parser.js';
+export { GrammarDeadline } from './deadline.js';
+export { GrammarLimitError, GrammarSyntaxError, type GrammarLimitName } from './errors.js';
 export { Grammar, type GrammarRule, type GrammarSymbol } from './grammar.js';
 export {
   createGrammarConstraint,

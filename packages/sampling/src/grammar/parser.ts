@@ -19,6 +19,7 @@ import {
   complementRanges,
   normalizeRanges,
 } from './charset.js';
+import type { GrammarDeadline } from './deadline.js';
 import { GrammarLimitError, GrammarSyntaxError } from './errors.js';
 import { Grammar, type GrammarRule, type GrammarSymbol } from './grammar.js';
 
@@ -49,13 +50,19 @@ interface RuleDraft {
   owner: string;
 }
 
+export interface ParseGrammarOptions {
+  /** Checked after each alternative: parsing stops with its GrammarLimitError once it is spent. */
+  deadline?: GrammarDeadline;
+}
+
 /**
  * Parses a GBNF grammar.
  * @throws GrammarSyntaxError when the text is not a valid grammar, a rule is used but never
  * defined, there is no `root` rule, or a rule is left-recursive.
+ * @throws GrammarLimitError over a budget (expanded size; the deadline, when given).
  */
-export function parseGrammar(text: string): Grammar {
-  return new Parser(text).parse();
+export function parseGrammar(text: string, options: ParseGrammarOptions = {}): Grammar {
+  return new Parser(text, options.deadline).parse();
 }
 
 function isNameChar(c: string | undefined): boolean {
@@ -81,7 +88,10 @@ class Parser {
   private symbolCount = 0;
   private depth = 0;
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly deadline: GrammarDeadline | undefined,
+  ) {}
 
   parse(): Grammar {
     this.skipSpace(true);
@@ -329,6 +339,7 @@ class Parser {
    * that a repetition operator can rewrite the item just before it.
    */
   private parseSequence(owner: string, nested: boolean): GrammarSymbol[] {
+    this.deadline?.check();
     const items: { symbols: GrammarSymbol[]; at: number }[] = [];
     for (;;) {
       const at = this.pos;

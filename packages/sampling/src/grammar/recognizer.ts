@@ -26,6 +26,7 @@ import {
   rangesIntersect,
   type CharRanges,
 } from './charset.js';
+import type { GrammarDeadline } from './deadline.js';
 import { GrammarLimitError } from './errors.js';
 import type { Grammar } from './grammar.js';
 
@@ -126,6 +127,12 @@ export class Recognizer {
   transitions = new Int32Array(256 * 64).fill(UNKNOWN);
   private readonly maxStates: number;
   private initialState: RecognizerState | undefined;
+  /**
+   * Checked before each new transition is computed, for each stack it advances, every 1,024
+   * nodes of a closure and for each root alternative of the initial state: set by the caller
+   * around work that has a time budget, null otherwise.
+   */
+  deadline: GrammarDeadline | null = null;
 
   constructor(grammar: Grammar, options: RecognizerOptions = {}) {
     this.maxStates = options.maxStates ?? 20_000;
@@ -182,6 +189,7 @@ export class Recognizer {
     if (this.initialState === undefined) {
       const stacks = new Set<StackNode>();
       for (const alt of this.ruleAlternatives[this.rootRule]!) {
+        this.deadline?.check();
         for (const s of this.closure(this.push(alt, this.emptyStack))) stacks.add(s);
       }
       this.initialState = this.intern([...stacks], 0, 0);
@@ -266,6 +274,7 @@ export class Recognizer {
       if (seen.has(n)) continue;
       seen.add(n);
       if (seen.size > MAX_PARSE_STACKS * 16) throw tooAmbiguous();
+      if ((seen.size & 1023) === 0) this.deadline?.check();
       if (n === this.emptyStack || this.kind[n.pos] === KIND_CHARS) {
         out.add(n);
       } else if (n.closure !== undefined) {
@@ -316,6 +325,7 @@ export class Recognizer {
   }
 
   private computeNext(state: RecognizerState, byte: number): RecognizerState {
+    this.deadline?.check();
     const dead = this.states[DEAD]!;
     if (state.id === DEAD) return dead;
     if (state.pending === 0) {
@@ -373,6 +383,8 @@ export class Recognizer {
     if (stacks.length === 1) return this.intern([...this.successors(stacks[0]!)], 0, 0);
     const out = new Set<StackNode>();
     for (const s of stacks) {
+      // One check per stack: with thousands of stacks, one transition is a long unit of work.
+      this.deadline?.check();
       for (const t of this.successors(s)) out.add(t);
     }
     return this.intern([...out], 0, 0);
