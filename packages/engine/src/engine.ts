@@ -10,9 +10,11 @@ import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
+import { BatchScheduler, DEFAULT_BATCH_LIMITS } from './scheduler.js';
 import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
 import type {
+  BatchLimits,
   CompleteOptions,
   CompletionEvent,
   EngineLoadOptions,
@@ -29,12 +31,17 @@ class TransformersEngine implements LocalEngine {
   private readonly runner: ModelRunner;
   private readonly generation: GenerationContext;
   private readonly planning: PlanningModel;
+  /** Continuous batching: the running requests' shared decoding batch. */
+  private readonly scheduler: BatchScheduler;
   private readonly tokenStrings = new Map<number, string>();
   private disposed = false;
   /** The stop flags of the running complete() calls (stopAll sets them). */
   private readonly running = new Set<StopRequest>();
 
-  constructor(private readonly model: LoadedModel) {
+  constructor(
+    private readonly model: LoadedModel,
+    limits: Partial<BatchLimits> = {},
+  ) {
     this.info = model.info;
     this.runner = new ModelRunner(model.session, model.graph);
     const { tokenizer } = model;
@@ -49,6 +56,7 @@ class TransformersEngine implements LocalEngine {
       contextLength: model.info.contextLength,
       eosTokenIds: new Set(model.info.eosTokenIds),
     };
+    this.scheduler = new BatchScheduler(this.generation, { ...DEFAULT_BATCH_LIMITS, ...stripUndefined(limits) });
     const encodePlain = (text: string) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false }));
     const newline = encodePlain('\n');
     const grammars = new GrammarCompiler(
@@ -96,7 +104,7 @@ class TransformersEngine implements LocalEngine {
     const stop: StopRequest = { requested: false };
     this.running.add(stop);
     try {
-      yield* generate(this.generation, plan, signal, stop);
+      yield* generate(this.generation, plan, this.scheduler, signal, stop);
     } finally {
       this.running.delete(stop);
     }
@@ -139,5 +147,9 @@ class TransformersEngine implements LocalEngine {
  * undefined) and returns an engine for it. Throws EngineLoadError with a precise `code`.
  */
 export async function loadEngine(options: EngineLoadOptions = {}): Promise<LocalEngine> {
-  return new TransformersEngine(await loadModel(options));
+  return new TransformersEngine(await loadModel(options), options.batch);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -21,6 +21,17 @@ export interface LoadProgressEvent {
   progress?: number;
 }
 
+/**
+ * What the running requests may hold at once. A request that alone exceeds a limit still runs,
+ * once nothing else holds a reservation.
+ */
+export interface BatchLimits {
+  /** Batch rows (sequences; guidance counts two per sequence, contrastive search top_k). */
+  maxRows: number;
+  /** KV cache positions over all rows (each row's prompt plus its max_tokens). */
+  maxTokens: number;
+}
+
 export interface EngineLoadOptions {
   /**
    * A local folder, a Hugging Face model id (`org/name`), or undefined for the embedded
@@ -33,6 +44,11 @@ export interface EngineLoadOptions {
   cacheDir?: string;
   /** Never touch the network (a hub id must already be in the cache). */
   localFilesOnly?: boolean;
+  /**
+   * Continuous batching limits (scheduler.ts): rows and KV cache positions the running requests
+   * may hold at once; requests beyond them wait. Defaults: DEFAULT_BATCH_LIMITS.
+   */
+  batch?: Partial<BatchLimits>;
   onProgress?: (event: LoadProgressEvent) => void;
 }
 
