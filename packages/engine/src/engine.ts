@@ -10,11 +10,12 @@ import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
-import { BatchScheduler, DEFAULT_BATCH_LIMITS } from './scheduler.js';
+import { BatchScheduler, batchLimits } from './scheduler.js';
 import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
 import type {
   BatchLimits,
+  BatchStats,
   CompleteOptions,
   CompletionEvent,
   EngineLoadOptions,
@@ -40,7 +41,7 @@ class TransformersEngine implements LocalEngine {
 
   constructor(
     private readonly model: LoadedModel,
-    limits: Partial<BatchLimits> = {},
+    limits: BatchLimits,
   ) {
     this.info = model.info;
     this.runner = new ModelRunner(model.session, model.graph);
@@ -56,7 +57,7 @@ class TransformersEngine implements LocalEngine {
       contextLength: model.info.contextLength,
       eosTokenIds: new Set(model.info.eosTokenIds),
     };
-    this.scheduler = new BatchScheduler(this.generation, { ...DEFAULT_BATCH_LIMITS, ...stripUndefined(limits) });
+    this.scheduler = new BatchScheduler(this.generation, limits);
     const encodePlain = (text: string) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false }));
     const newline = encodePlain('\n');
     const grammars = new GrammarCompiler(
@@ -115,6 +116,10 @@ class TransformersEngine implements LocalEngine {
     return nextTokenProbabilities(this.generation, planRequest(this.planning, request), options);
   }
 
+  batchStats(): BatchStats {
+    return this.scheduler.stats();
+  }
+
   stopAll(): number {
     for (const stop of this.running) stop.requested = true;
     return this.running.size;
@@ -147,9 +152,6 @@ class TransformersEngine implements LocalEngine {
  * undefined) and returns an engine for it. Throws EngineLoadError with a precise `code`.
  */
 export async function loadEngine(options: EngineLoadOptions = {}): Promise<LocalEngine> {
-  return new TransformersEngine(await loadModel(options), options.batch);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const limits = batchLimits(options.batch);
+  return new TransformersEngine(await loadModel(options), limits);
 }

@@ -6,6 +6,7 @@ export { MAX_BATCH_ROWS, MAX_BEST_OF, MAX_STRING_LIST_CHARS, maxInputChars } fro
 export { EngineLoadError, EngineRequestError, EngineUnavailableError } from './types.js';
 export type {
   BatchLimits,
+  BatchStats,
   CompleteOptions,
   CompletionEvent,
   CompletionUsageCounts,

@@ -87,6 +87,8 @@ export interface ForwardResult {
  */
 export class ModelRunner {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Forward passes run so far (BatchStats). */
+  passes = 0;
 
   constructor(
     private readonly session: InferenceSession,
@@ -121,6 +123,7 @@ export class ModelRunner {
       throw new Error('forward: every row needs the same, non-zero number of tokens');
     }
     const total = cache.length + steps;
+    this.passes++;
 
     const inputIds = new BigInt64Array(batch * steps);
     const positionIds = new BigInt64Array(batch * steps);

@@ -18,9 +18,21 @@ import { decodeStep } from './decode-step.js';
 import type { GenerationContext, GenerationPlan } from './generation-plan.js';
 import type { PrefillSet } from './prefill.js';
 import type { RequestRun } from './request-run.js';
-import type { BatchLimits } from './types.js';
+import type { BatchLimits, BatchStats } from './types.js';
 
 export const DEFAULT_BATCH_LIMITS: Readonly<BatchLimits> = { maxRows: 16, maxTokens: 65_536 };
+
+/** The limits given (undefined fields take the defaults), checked: each an integer >= 1. */
+export function batchLimits(given: Partial<BatchLimits> = {}): BatchLimits {
+  const limits = { ...DEFAULT_BATCH_LIMITS };
+  for (const name of Object.keys(limits) as (keyof BatchLimits)[]) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`batch limit ${name} must be an integer >= 1, got ${value}`);
+    limits[name] = value;
+  }
+  return limits;
+}
 
 /** A request's share of the limits, reserved from admission until it ends. */
 export interface Reservation {
@@ -57,15 +69,15 @@ export class BatchScheduler {
   constructor(
     private readonly ctx: GenerationContext,
     readonly limits: Readonly<BatchLimits>,
-  ) {
-    for (const [name, value] of Object.entries(limits)) {
-      if (!Number.isInteger(value) || value < 1) throw new RangeError(`batch limit ${name} must be an integer >= 1, got ${value}`);
-    }
-  }
+  ) {}
 
-  /** Rows in the running batch (for tests and status). */
-  get rows(): number {
-    return this.batch?.rows.length ?? 0;
+  /** Most rows one shared step has held. */
+  private peakRows = 0;
+  /** Rows of the step running now (or of the next one, between steps). */
+  private rowsNow = 0;
+
+  stats(): BatchStats {
+    return { forwardPasses: this.ctx.runner.passes, rows: this.rowsNow, peakRows: this.peakRows, waiting: this.waiters.length };
   }
 
   /**
@@ -155,12 +167,15 @@ export class BatchScheduler {
     const current = this.batch;
     this.batch = null; // owned by the step until it returns the next one
     if (current !== null) {
+      this.rowsNow = current.rows.length;
+      this.peakRows = Math.max(this.peakRows, this.rowsNow);
       try {
         this.batch = await decodeStep(this.ctx, current);
       } catch (error) {
         this.failAll(error);
       }
     }
+    this.rowsNow = this.batch?.rows.length ?? 0;
     for (const run of this.runs) {
       releaseBestOf(run);
       if (run.done || !run.decoding) this.runs.delete(run);

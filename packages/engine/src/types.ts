@@ -216,6 +216,20 @@ export interface LocalEngine extends Engine {
   encode(text: string, options?: { addBos?: boolean }): number[];
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   stopAll(): number;
+  /** Continuous batching counters since the engine was loaded (scheduler.ts). */
+  batchStats(): BatchStats;
+}
+
+/** What the continuous batching scheduler has done so far. */
+export interface BatchStats {
+  /** Forward passes run on the model (prefill chunks, shared and solo steps). */
+  forwardPasses: number;
+  /** Rows in the shared decoding batch now. */
+  rows: number;
+  /** Most rows the shared batch held in one step. */
+  peakRows: number;
+  /** Requests waiting for their share of the limits. */
+  waiting: number;
 }
 
 /** Why a worker-backed engine could not run a call: the server answers 503. */
