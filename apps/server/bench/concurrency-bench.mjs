@@ -39,11 +39,17 @@ const body = (i, maxTokens = TOKENS) => ({ model: 'bench', prompt: PROMPTS[i % P
 
 /** One round of `clients` concurrent streams: aggregate tokens/s and the mean ms per token of a stream. */
 async function round(url, clients) {
+  const cpuBefore = process.cpuUsage();
   const { wall, results } = await job({ type: 'concurrent', url, bodies: Array.from({ length: clients }, (_, i) => body(i)) });
   const tokens = results.reduce((n, r) => n + r.tokens, 0);
   if (tokens !== clients * TOKENS) throw new Error(`expected ${clients * TOKENS} tokens, got ${tokens}`);
-  const msPerToken = results.reduce((sum, r) => sum + r.total / r.tokens, 0) / clients;
-  return { rate: (tokens / wall) * 1000, msPerToken };
+  // The pace a client sees once its stream has started, and how long it waited for its first token.
+  const msPerToken = results.reduce((sum, r) => sum + (r.total - r.ttft) / (r.tokens - 1), 0) / clients;
+  const ttft = Math.max(...results.map((r) => r.ttft));
+  // CPU time of this process (HTTP thread and the engine's worker; the client is another process)
+  // per token: less disturbed by other processes than wall time on a loaded machine.
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rate: (tokens / wall) * 1000, msPerToken, ttft, cpuPerToken: (cpu.user + cpu.system) / 1000 / tokens };
 }
 
 async function variant(name, modelFolder) {
@@ -55,7 +61,8 @@ async function variant(name, modelFolder) {
   };
   for (const server of Object.values(servers)) await server.ready;
   console.log(`\n${name} (${engine.info.id}), ${TOKENS} greedy tokens per stream, ${ROUNDS} rounds, modes alternating`);
-  console.log(`  ${'clients'.padEnd(9)}${'mode'.padEnd(12)}${'tokens/s best'.padEnd(15)}${'median'.padEnd(9)}${'ms/token best'.padEnd(15)}${'median'.padEnd(9)}batched / serialized (best tokens/s)`);
+  console.log('  tokens/s: all streams\' tokens / wall time; ms/token: a stream\'s pace after its first token; last TTFT: the slowest first token of a round (median); server CPU: this process\'s CPU ms per token (median)');
+  console.log(`  ${'clients'.padEnd(9)}${'mode'.padEnd(12)}${'tokens/s best'.padEnd(15)}${'median'.padEnd(9)}${'ms/token best'.padEnd(15)}${'median'.padEnd(9)}${'last TTFT ms'.padEnd(14)}${'server CPU'.padEnd(12)}batched / serialized (best tokens/s)`);
   const single = {};
   for (const clients of CLIENTS) {
     const runs = { serialized: [], batched: [] };
@@ -70,7 +77,7 @@ async function variant(name, modelFolder) {
       const ms = runs[mode].map((r) => r.msPerToken);
       const ratio = mode === 'batched' ? `${(best('batched') / best('serialized')).toFixed(2)}x` : '';
       const vsSingle = mode === 'batched' && clients > 1 ? `, ${(best('batched') / single.rate).toFixed(2)}x one stream` : '';
-      console.log(`  ${String(clients).padEnd(9)}${mode.padEnd(12)}${Math.max(...rates).toFixed(0).padEnd(15)}${median(rates).toFixed(0).padEnd(9)}${Math.min(...ms).toFixed(2).padEnd(15)}${median(ms).toFixed(2).padEnd(9)}${ratio}${vsSingle}`);
+      console.log(`  ${String(clients).padEnd(9)}${mode.padEnd(12)}${Math.max(...rates).toFixed(0).padEnd(15)}${median(rates).toFixed(0).padEnd(9)}${Math.min(...ms).toFixed(2).padEnd(15)}${median(ms).toFixed(2).padEnd(9)}${median(runs[mode].map((r) => r.ttft)).toFixed(1).padEnd(14)}${median(runs[mode].map((r) => r.cpuPerToken)).toFixed(3).padEnd(12)}${ratio}${vsSingle}`);
     }
     if (clients === 1) single.rate = best('batched');
   }
