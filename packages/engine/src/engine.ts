@@ -143,6 +143,10 @@ class TransformersEngine implements LocalEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    // No forward pass may be in flight when the session goes (a shared step outlives the
+    // requests that left it by one step).
+    await this.scheduler.idle();
+    await this.runner.idle();
     await this.model.dispose();
   }
 }

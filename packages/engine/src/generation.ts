@@ -1,12 +1,13 @@
 /**
- * The decode loop: prefill every prompt, then advance all sequences of the request together
- * in one batched forward pass per step over a shared KV cache.
+ * A request's decode loop: prefill every prompt, then advance all its sequences in one batched
+ * forward pass per step over a shared KV cache: the scheduler's batch, shared with every other
+ * running request (scheduler.ts), or a batch of its own (decodesAlone).
  *
  * Layout of a request with P prompts and best_of = B: sequence j = p * B + k is candidate k
  * of prompt p and samples with seed + j, so its tokens depend only on (seed, p, k), never
  * on which other sequences share the batch. Each prompt is prefilled alone (batch 1, in
  * chunks); its cache is then copied into one row per candidate, all prompts' rows left-padded
- * into one batch (batch.ts). Finished rows are dropped from the batch as they finish.
+ * into the batch (batch.ts). Finished rows are dropped from the batch as they finish.
  *
  * The advanced decoding parameters live in the same loop:
  * - grammar_string: each sequence has its own grammar state; its mask removes the tokens the
@@ -72,7 +73,8 @@ export async function* generate(
     }
     if (decodesAlone(plan)) yield* decodeAlone(run, prefills, signal);
     else {
-      scheduler.join(run, prefills);
+      // A request whose sequences all finished from their prefill has nothing to decode.
+      if (!run.done) scheduler.join(run, prefills);
       yield* decodeShared(run, signal);
     }
     releaseBestOf(run);

@@ -108,6 +108,11 @@ export class ModelRunner {
     return new KvCache(tensors, batch, 0);
   }
 
+  /** Resolves once the passes queued so far have run. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   async forward(request: ForwardRequest): Promise<ForwardResult> {
     const run = this.queue.then(() => this.runForward(request));
     // Keep the chain alive whether or not this call fails.

@@ -133,6 +133,24 @@ describe('continuous batching', () => {
   });
 });
 
+describe('requests that decode alone', () => {
+  test.each([
+    ['contrastive search', greedy({ prompts: ['Mary'], penalty_alpha: 0.6, top_k: 4, max_tokens: 80, ban_eos_token: true })],
+    ['prompt lookup', greedy({ prompts: ['This is the house that Jack built. This is the'], prompt_lookup_num_tokens: 4, max_tokens: 80, ban_eos_token: true })],
+  ])('%s takes turns with the shared batch: a shared request waits at most one of its steps', async (_, solo) => {
+    const soloRun = collect(engine, solo);
+    const shared = engine.complete(greedy({ prompts: ['Once upon a time'], max_tokens: 30, ban_eos_token: true }))[Symbol.asyncIterator]();
+    const passes: number[] = [];
+    for (let r = await shared.next(); !r.done; r = await shared.next()) {
+      if (r.value.type === 'text') passes.push(engine.batchStats().forwardPasses);
+    }
+    await soloRun;
+    const gaps = passes.slice(1).map((p, i) => p - passes[i]!);
+    // Its own step and at most one step of the other batch between two of its tokens.
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('batch limits', () => {
   let limited: LocalEngine;
   beforeAll(async () => {

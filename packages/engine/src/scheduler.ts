@@ -62,7 +62,8 @@ export class BatchScheduler {
   private readonly joining: Joining[] = [];
   /** Requests in the batch or joining it: each is notified after every step. */
   private readonly runs = new Set<RequestRun>();
-  private looping = false;
+  /** The running step loop, null when idle. */
+  private looping: Promise<void> | null = null;
   private readonly used: Reservation = { rows: 0, tokens: 0 };
   private readonly waiters: Waiter[] = [];
 
@@ -137,15 +138,25 @@ export class BatchScheduler {
   join(run: RequestRun, prefills: PrefillSet): void {
     this.joining.push({ run, prefills });
     this.runs.add(run);
-    if (!this.looping) void this.loop();
+    this.looping ??= this.loop();
+  }
+
+  /**
+   * Resolves once no step runs (every request has left: the loop ends after the step in flight);
+   * the engine waits for it before disposing the model.
+   */
+  async idle(): Promise<void> {
+    while (this.looping) await this.looping;
   }
 
   private async loop(): Promise<void> {
-    this.looping = true;
     try {
       while (this.batch !== null || this.joining.length > 0) await this.step();
+    } catch (error) {
+      // Not expected (step() fails requests, not the loop); never leave a request waiting.
+      this.failAll(error);
     } finally {
-      this.looping = false;
+      this.looping = null;
     }
   }
 

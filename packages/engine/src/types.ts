@@ -181,7 +181,8 @@ export interface Engine {
   /**
    * Run one completion request; see CompletionEvent for the order of events. A problem with
    * the request (EngineRequestError) is thrown by the first `next()`, before any event. Several
-   * calls may run at once on one engine: their decoding steps take turns.
+   * calls may run at once on one engine: their rows share each decoding step (continuous batching,
+   * within `EngineLoadOptions.batch`).
    */
   complete(request: NormalizedCompletionRequest, options?: CompleteOptions): AsyncIterable<CompletionEvent>;
   /**
