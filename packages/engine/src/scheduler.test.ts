@@ -3,11 +3,12 @@
  * and leave it, and each one's output is the output of the same request run alone.
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { assemble, collect, tinyEngine, type Collected } from './__fixtures__/engine.js';
 import { greedy, makeRequest } from './__fixtures__/requests.js';
 import { loadEngine } from './engine.js';
-import type { CompletionEvent, LocalEngine } from './types.js';
+import { RequestRun } from './request-run.js';
+import { EngineRequestError, type CompletionEvent, type LocalEngine } from './types.js';
 
 let engine: LocalEngine;
 beforeAll(async () => {
@@ -130,6 +131,29 @@ describe('continuous batching', () => {
     expect(engine.batchStats().forwardPasses - start).toBeLessThanOrEqual(3);
     await late.return?.(undefined);
     await long.return?.(undefined);
+  });
+});
+
+describe('a request that fails in a shared step', () => {
+  test('fails alone: the others in the step go on and give their output alone', async () => {
+    const victim = makeRequest({ prompts: ['This is the rat'], seed: 999, temperature: 1, max_tokens: 40, ban_eos_token: true });
+    const others = [greedy({ prompts: ['Once upon a time'], max_tokens: 30, ban_eos_token: true }), makeRequest({ prompts: ['That lay in'], n: 2, seed: 4, max_tokens: 30 })];
+    const reference = await alone(engine, others);
+    // Fault injection: the victim's sampling fails at its fifth token, as a 400 would (no_candidates).
+    const sampleNext = RequestRun.prototype.sampleNext;
+    let calls = 0;
+    const spy = vi.spyOn(RequestRun.prototype, 'sampleNext').mockImplementation(function (this: RequestRun, ...args) {
+      if (this.plan.seed === 999 && ++calls === 5) throw new EngineRequestError('injected', 'grammar_string', 'no_candidates');
+      return sampleNext.apply(this, args);
+    });
+    try {
+      const [failed, ...rest] = await Promise.allSettled([collect(engine, victim), ...others.map((r) => collect(engine, r))]);
+      expect(failed).toMatchObject({ status: 'rejected', reason: { name: 'EngineRequestError', code: 'no_candidates' } });
+      rest.forEach((r, i) => expectSameChoices((r as PromiseFulfilledResult<Collected>).value, reference[i]!, `request ${i}`));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(engine.batchStats().rows).toBe(0);
   });
 });
 
