@@ -10,7 +10,12 @@ function serve(argv: string[], env: Record<string, string> = {}, readFile?: (pat
 describe('parseCommandLine', () => {
   it('gives the documented defaults with no flags and no environment', () => {
     expect(serve([])).toEqual(DEFAULT_CONFIG);
-    expect(DEFAULT_CONFIG).toMatchObject({ host: '127.0.0.1', port: 5000, maxConcurrency: 1, profile: 'compat' });
+    expect(DEFAULT_CONFIG).toMatchObject({ host: '127.0.0.1', port: 5000, maxConcurrency: 16, maxBatchRows: 16, profile: 'compat' });
+  });
+
+  it('admits as many completions as --max-batch-rows unless --max-concurrency says otherwise', () => {
+    expect(serve(['--max-batch-rows', '40'])).toMatchObject({ maxBatchRows: 40, maxConcurrency: 40 });
+    expect(serve(['--max-batch-rows', '40', '--max-concurrency', '1'])).toMatchObject({ maxBatchRows: 40, maxConcurrency: 1 });
   });
 
   it('reads every flag', () => {
@@ -18,7 +23,7 @@ describe('parseCommandLine', () => {
       '--host', '0.0.0.0', '--port', '0', '--model', 'org/name', '--model-alias', 'gpt-3.5-turbo-instruct, davinci-002',
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
-      '--max-queue', '0', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
+      '--max-queue', '0', '--max-batch-rows', '24', '--max-batch-tokens', '9000', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
       '--presets-dir', '/srv/presets', '--unknown-fields', 'reject', '--admin-key', 'a1', '--models-dir', '/srv/models',
     ]);
     expect(config).toEqual({
@@ -35,6 +40,8 @@ describe('parseCommandLine', () => {
       maxBodyBytes: 2048,
       maxConcurrency: 4,
       maxQueue: 0,
+      maxBatchRows: 24,
+      maxBatchTokens: 9000,
       requestTimeoutMs: 1500,
       workerStallTimeoutMs: 2000,
       writeTimeoutMs: 500,
@@ -77,6 +84,8 @@ describe('parseCommandLine', () => {
     [['--port=-1'], /--port must be an integer/],
     [['--device', 'tpu'], /--device must be one of cpu, webgpu/],
     [['--max-concurrency', '0'], /--max-concurrency must be between 1/],
+    [['--max-batch-rows', '0'], /--max-batch-rows must be between 1/],
+    [['--max-batch-tokens', 'x'], /--max-batch-tokens/],
     [['--request-timeout', 'soon'], /--request-timeout must be a number of seconds/],
     [['--api-key', ''], /--api-key is empty or blank/],
     [['--api-key', ' , '], /--api-key is empty or blank/],

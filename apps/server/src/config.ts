@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Device, Dtype } from '@textgen-spec/engine';
+import { DEFAULT_BATCH_LIMITS, type Device, type Dtype } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
@@ -34,8 +34,16 @@ export interface ServerConfig {
   /** Origins allowed by CORS (`*` for any); empty = no CORS headers. */
   corsOrigins: string[];
   maxBodyBytes: number;
+  /**
+   * Completions admitted into the engine at once (they decode together in one continuously
+   * batched step, within maxBatchRows and maxBatchTokens); the others wait in the queue.
+   */
   maxConcurrency: number;
   maxQueue: number;
+  /** Engine batch rows (sequences) decoding at once over all requests (EngineLoadOptions.batch). */
+  maxBatchRows: number;
+  /** Engine KV cache positions (prompt + max_tokens per row) held at once over all requests. */
+  maxBatchTokens: number;
   /** Milliseconds from arrival to the last byte; 0 = no limit. */
   requestTimeoutMs: number;
   /**
@@ -76,8 +84,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   apiKeys: [],
   corsOrigins: [],
   maxBodyBytes: 1024 * 1024,
-  maxConcurrency: 1,
+  maxConcurrency: DEFAULT_BATCH_LIMITS.maxRows,
   maxQueue: 64,
+  maxBatchRows: DEFAULT_BATCH_LIMITS.maxRows,
+  maxBatchTokens: DEFAULT_BATCH_LIMITS.maxTokens,
   requestTimeoutMs: 600_000,
   workerStallTimeoutMs: 30_000,
   writeTimeoutMs: 30_000,
@@ -122,8 +132,10 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'api-key-file', env: 'TEXTGEN_API_KEY_FILE', kind: 'string', value: 'FILE', description: 'Read accepted keys from FILE, one per line (# starts a comment).' },
   { name: 'cors-origin', env: 'TEXTGEN_CORS_ORIGIN', kind: 'string', value: 'ORIGINS', description: 'Allow browser calls from these origins, comma-separated, or * (default: none).' },
   { name: 'max-body-bytes', env: 'TEXTGEN_MAX_BODY_BYTES', kind: 'string', value: 'N', description: `Largest request body accepted; larger is a 413 (default ${d.maxBodyBytes}).` },
-  { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once (default ${d.maxConcurrency}).` },
+  { name: 'max-concurrency', env: 'TEXTGEN_MAX_CONCURRENCY', kind: 'string', value: 'N', description: `Completions running at once, batched together; 1 runs them one after the other (default: --max-batch-rows).` },
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
+  { name: 'max-batch-rows', env: 'TEXTGEN_MAX_BATCH_ROWS', kind: 'string', value: 'N', description: `Sequences decoding at once over all running completions; more wait (default ${d.maxBatchRows}).` },
+  { name: 'max-batch-tokens', env: 'TEXTGEN_MAX_BATCH_TOKENS', kind: 'string', value: 'N', description: `KV cache positions (prompt + max_tokens per sequence) held at once over all running completions; more wait (default ${d.maxBatchTokens}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
   { name: 'write-timeout', env: 'TEXTGEN_WRITE_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Cancel a stream whose client stops reading for this long, freeing its slot; 0 = never (default ${d.writeTimeoutMs / 1000}).` },
   { name: 'max-connections', env: 'TEXTGEN_MAX_CONNECTIONS', kind: 'string', value: 'N', description: `Open connections at once; more are refused (default ${d.maxConnections}).` },
@@ -169,6 +181,7 @@ export function parseCommandLine(
   // Read first, as before the split: with several bad settings, the same one is reported.
   const apiKeys = readApiKeys(flags, options);
   const requestTimeoutMs = readSeconds(flags, 'request-timeout', d.requestTimeoutMs);
+  const maxBatchRows = flags.integer('max-batch-rows', d.maxBatchRows, 1, 4096);
   const config: ServerConfig = {
     host: flags.string('host') ?? d.host,
     port: flags.integer('port', d.port, 0, 65_535),
@@ -181,8 +194,10 @@ export function parseCommandLine(
     apiKeys,
     corsOrigins: list(flags.string('cors-origin')),
     maxBodyBytes: flags.integer('max-body-bytes', d.maxBodyBytes, 1024, 1024 * 1024 * 1024),
-    maxConcurrency: flags.integer('max-concurrency', d.maxConcurrency, 1, 1024),
+    maxConcurrency: flags.integer('max-concurrency', maxBatchRows, 1, 4096),
     maxQueue: flags.integer('max-queue', d.maxQueue, 0, 1_000_000),
+    maxBatchRows,
+    maxBatchTokens: flags.integer('max-batch-tokens', d.maxBatchTokens, 1, 1_000_000_000),
     requestTimeoutMs,
     workerStallTimeoutMs: readSeconds(flags, 'worker-stall-timeout', d.workerStallTimeoutMs),
     writeTimeoutMs: readSeconds(flags, 'write-timeout', d.writeTimeoutMs),

@@ -247,6 +247,7 @@ function engineLoadOptions(config: ServerConfig, onProgress: ServerOptions['onPr
     dtype: config.dtype,
     cacheDir: config.cacheDir,
     localFilesOnly: config.offline,
+    batch: { maxRows: config.maxBatchRows, maxTokens: config.maxBatchTokens },
     onProgress,
   };
 }

@@ -2,12 +2,17 @@
  * Bookkeeping of the decoding batch: which sequence each row of the shared KV cache belongs
  * to, each row's left padding, and how the batch shrinks as rows finish or roll back.
  */
-import { gatherRows, type KvCache, type ModelRunner } from './model-runner.js';
+import { gatherRows, type KvCache, type ModelRunner, type RowSource } from './model-runner.js';
 import type { PrefillSet } from './prefill.js';
+import type { RequestRun } from './request-run.js';
 import type { Sequence } from './sequence.js';
 
-/** A row of the decoding batch: a sequence, or (guidance) its unconditional twin. */
+/**
+ * A row of the decoding batch: a sequence, or (guidance) its unconditional twin, and the
+ * request it belongs to (a shared batch holds rows of several requests).
+ */
 export interface BatchRow {
+  run: RequestRun;
   seq: Sequence;
   uncond: boolean;
 }
@@ -25,21 +30,46 @@ export interface RowPick {
   trim: number;
 }
 
+/** A request whose prefilled rows are waiting to enter a batch. */
+export interface Joining {
+  run: RequestRun;
+  prefills: PrefillSet;
+}
+
+/** The rows a request adds to a batch: one per running sequence, under guidance its unconditional row right after it. */
+export function requestRows(run: RequestRun): BatchRow[] {
+  const guidance = run.plan.guidance !== null;
+  return run.sequences
+    .filter((seq) => seq.finished === null)
+    .flatMap((seq) => (guidance ? [{ run, seq, uncond: false }, { run, seq, uncond: true }] : [{ run, seq, uncond: false }]));
+}
+
 /**
- * The first decoding batch: one row per running sequence (under guidance, its unconditional row
- * right after it), each copied from its prompt's prefill. Null when no sequence is running.
+ * The first decoding batch of a request: its rows, each copied from its prompt's prefill. Null
+ * when no sequence is running.
  */
-export function firstBatch(runner: ModelRunner, sequences: readonly Sequence[], prefills: PrefillSet, guidance: boolean): Batch | null {
-  const active = sequences.filter((s) => s.finished === null);
-  if (active.length === 0) return null;
-  const rows: BatchRow[] = active.flatMap((seq) =>
-    guidance ? [{ seq, uncond: false }, { seq, uncond: true }] : [{ seq, uncond: false }],
-  );
-  const gathered = gatherRows(
-    runner,
-    rows.map((r) => ({ cache: (r.uncond ? prefills.unconditional : prefills.prompts)[r.seq.prompt]!.cache, row: 0, padLeft: 0 })),
-  );
-  return { rows, cache: gathered.cache, padLeft: gathered.padLeft };
+export function firstBatch(runner: ModelRunner, run: RequestRun, prefills: PrefillSet): Batch | null {
+  return mergeBatch(runner, null, [{ run, prefills }]);
+}
+
+/**
+ * A batch of the rows of `current` whose request still runs (see RequestRun.decoding) followed
+ * by the rows of the joining requests, copied from their prefills: one copy of the caches, done
+ * only when a row leaves or joins. Disposes `current`'s cache when it builds a new one; the
+ * joining prefills stay their owners'. Null (cache disposed) when no row is left.
+ */
+export function mergeBatch(runner: ModelRunner, current: Batch | null, joining: readonly Joining[]): Batch | null {
+  const kept = current ? current.rows.flatMap((row, index) => (row.run.decoding && row.seq.finished === null ? [index] : [])) : [];
+  if (current && joining.length === 0 && kept.length === current.rows.length) return current;
+  const added = joining.flatMap((j) => requestRows(j.run).map((row) => ({ row, prefills: j.prefills })));
+  const sources: RowSource[] = [
+    ...kept.map((index) => ({ cache: current!.cache, row: index, padLeft: current!.padLeft[index]! })),
+    ...added.map(({ row, prefills }) => ({ cache: (row.uncond ? prefills.unconditional : prefills.prompts)[row.seq.prompt]!.cache, row: 0, padLeft: 0 })),
+  ];
+  const rows = [...kept.map((index) => current!.rows[index]!), ...added.map((a) => a.row)];
+  const gathered = rows.length > 0 ? gatherRows(runner, sources) : null;
+  current?.cache.dispose();
+  return gathered ? { rows, cache: gathered.cache, padLeft: gathered.padLeft } : null;
 }
 
 /**

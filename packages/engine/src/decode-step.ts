@@ -13,7 +13,7 @@ import { nextBatch, type Batch, type BatchRow } from './batch.js';
 import type { ForwardResult } from './model-runner.js';
 import { PREFILL_CHUNK } from './prefill.js';
 import { lookupDraft } from './prompt-lookup.js';
-import type { RequestRun } from './request-run.js';
+import type { GenerationContext } from './generation-plan.js';
 
 /** What each row is fed in one step: `width` tokens per row (its last token, then its draft). */
 interface StepFeed {
@@ -29,14 +29,14 @@ interface StepFeed {
  * most PREFILL_CHUNK positions in all (bounding the logits it returns). Shorter drafts only
  * cost speed: the tokens are the same.
  */
-function stepFeed(run: RequestRun, rows: readonly BatchRow[]): StepFeed {
-  const { plan, ctx } = run;
+function stepFeed(ctx: GenerationContext, rows: readonly BatchRow[]): StepFeed {
   const positions = rows.map((r) => (r.uncond ? r.seq.uncondPosition : r.seq.nextPosition));
-  let drafts = rows.map((r) =>
-    r.uncond || plan.promptLookup === 0
+  let drafts = rows.map((r) => {
+    const lookup = r.run.plan.promptLookup;
+    return r.uncond || lookup === 0
       ? []
-      : lookupDraft(r.seq.state.tokens, Math.min(plan.promptLookup, r.seq.maxNewTokens - r.seq.generated - 1), ctx.eosTokenIds),
-  );
+      : lookupDraft(r.seq.state.tokens, Math.min(lookup, r.seq.maxNewTokens - r.seq.generated - 1), ctx.eosTokenIds);
+  });
   let width = 1 + Math.max(0, ...drafts.map((d) => d.length));
   if (width > 1) {
     width = Math.min(width, Math.max(1, Math.floor(PREFILL_CHUNK / rows.length)), ...positions.map((at) => ctx.contextLength - at));
@@ -52,13 +52,15 @@ function stepFeed(run: RequestRun, rows: readonly BatchRow[]): StepFeed {
 
 /**
  * Runs one step over `current` (whose cache it takes over) and returns the batch of the rows
- * still running (null when none is), with rejected draft positions rolled back.
+ * still running (null when none is), with rejected draft positions rolled back. The rows may
+ * belong to several requests: a request whose sampling fails (a 400 such as no_candidates) is
+ * failed alone (RequestRun.fail) and its rows leave; the others go on.
  */
-export async function decodeStep(run: RequestRun, current: Batch): Promise<Batch | null> {
-  const { runner } = run.ctx;
+export async function decodeStep(ctx: GenerationContext, current: Batch): Promise<Batch | null> {
+  const { runner } = ctx;
   const vocab = runner.spec.vocabSize;
   const { rows, padLeft } = current;
-  const { tokens, drafts, positions, width } = stepFeed(run, rows);
+  const { tokens, drafts, positions, width } = stepFeed(ctx, rows);
   let result: ForwardResult;
   try {
     result = await runner.forward({ tokens, padLeft, positions, cache: current.cache, logits: width > 1 ? 'all' : 'last' });
@@ -70,23 +72,22 @@ export async function decodeStep(run: RequestRun, current: Batch): Promise<Batch
 
   // Fed positions each row keeps in its cache: the last token and the accepted draft tokens.
   const kept = rows.map(() => width);
-  try {
-    rows.forEach((r, i) => {
-      if (r.uncond) return;
-      const seq = r.seq;
-      const draft = drafts[i]!;
-      // Guidance puts a sequence's unconditional row right after its own.
-      const uncond = run.plan.guidance ? logitsAt(i + 1, 0) : null;
+  rows.forEach((r, i) => {
+    if (r.uncond || !r.run.decoding) return;
+    const seq = r.seq;
+    const draft = drafts[i]!;
+    // Guidance puts a sequence's unconditional row right after its own.
+    const uncond = r.run.plan.guidance ? logitsAt(i + 1, 0) : null;
+    try {
       for (let at = 0; ; at++) {
-        run.sampleNext(seq, logitsAt(i, at), uncond);
+        r.run.sampleNext(seq, logitsAt(i, at), uncond);
         kept[i] = at + 1;
         if (seq.finished !== null || at >= draft.length || seq.lastToken !== draft[at]) break;
       }
-    });
-  } catch (error) {
-    result.cache.dispose();
-    throw error;
-  }
-  const picks = rows.map((r, i) => (r.seq.finished === null ? { index: i, trim: width - kept[i]! } : null));
+    } catch (error) {
+      r.run.fail(error);
+    }
+  });
+  const picks = rows.map((r, i) => (r.seq.finished === null && r.run.decoding ? { index: i, trim: width - kept[i]! } : null));
   return nextBatch(runner, result.cache, rows, padLeft, picks);
 }

@@ -10,9 +10,12 @@ import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
+import { BatchScheduler, batchLimits } from './scheduler.js';
 import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
 import type {
+  BatchLimits,
+  BatchStats,
   CompleteOptions,
   CompletionEvent,
   EngineLoadOptions,
@@ -29,12 +32,17 @@ class TransformersEngine implements LocalEngine {
   private readonly runner: ModelRunner;
   private readonly generation: GenerationContext;
   private readonly planning: PlanningModel;
+  /** Continuous batching: the running requests' shared decoding batch. */
+  private readonly scheduler: BatchScheduler;
   private readonly tokenStrings = new Map<number, string>();
   private disposed = false;
   /** The stop flags of the running complete() calls (stopAll sets them). */
   private readonly running = new Set<StopRequest>();
 
-  constructor(private readonly model: LoadedModel) {
+  constructor(
+    private readonly model: LoadedModel,
+    limits: BatchLimits,
+  ) {
     this.info = model.info;
     this.runner = new ModelRunner(model.session, model.graph);
     const { tokenizer } = model;
@@ -49,6 +57,7 @@ class TransformersEngine implements LocalEngine {
       contextLength: model.info.contextLength,
       eosTokenIds: new Set(model.info.eosTokenIds),
     };
+    this.scheduler = new BatchScheduler(this.generation, limits);
     const encodePlain = (text: string) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false }));
     const newline = encodePlain('\n');
     const grammars = new GrammarCompiler(
@@ -96,7 +105,7 @@ class TransformersEngine implements LocalEngine {
     const stop: StopRequest = { requested: false };
     this.running.add(stop);
     try {
-      yield* generate(this.generation, plan, signal, stop);
+      yield* generate(this.generation, plan, this.scheduler, signal, stop);
     } finally {
       this.running.delete(stop);
     }
@@ -105,6 +114,10 @@ class TransformersEngine implements LocalEngine {
   async nextTokenProbabilities(request: NormalizedCompletionRequest, options: NextTokenOptions): Promise<NextTokenProbability[]> {
     if (this.disposed) throw new Error('engine disposed');
     return nextTokenProbabilities(this.generation, planRequest(this.planning, request), options);
+  }
+
+  batchStats(): BatchStats {
+    return this.scheduler.stats();
   }
 
   stopAll(): number {
@@ -130,6 +143,10 @@ class TransformersEngine implements LocalEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    // No forward pass may be in flight when the session goes (a shared step outlives the
+    // requests that left it by one step).
+    await this.scheduler.idle();
+    await this.runner.idle();
     await this.model.dispose();
   }
 }
@@ -139,5 +156,6 @@ class TransformersEngine implements LocalEngine {
  * undefined) and returns an engine for it. Throws EngineLoadError with a precise `code`.
  */
 export async function loadEngine(options: EngineLoadOptions = {}): Promise<LocalEngine> {
-  return new TransformersEngine(await loadModel(options));
+  const limits = batchLimits(options.batch);
+  return new TransformersEngine(await loadModel(options), limits);
 }

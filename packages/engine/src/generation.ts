@@ -1,12 +1,13 @@
 /**
- * The decode loop: prefill every prompt, then advance all sequences of the request together
- * in one batched forward pass per step over a shared KV cache.
+ * A request's decode loop: prefill every prompt, then advance all its sequences in one batched
+ * forward pass per step over a shared KV cache: the scheduler's batch, shared with every other
+ * running request (scheduler.ts), or a batch of its own (decodesAlone).
  *
  * Layout of a request with P prompts and best_of = B: sequence j = p * B + k is candidate k
  * of prompt p and samples with seed + j, so its tokens depend only on (seed, p, k), never
  * on which other sequences share the batch. Each prompt is prefilled alone (batch 1, in
  * chunks); its cache is then copied into one row per candidate, all prompts' rows left-padded
- * into one batch (batch.ts). Finished rows are dropped from the batch as they finish.
+ * into the batch (batch.ts). Finished rows are dropped from the batch as they finish.
  *
  * The advanced decoding parameters live in the same loop:
  * - grammar_string: each sequence has its own grammar state; its mask removes the tokens the
@@ -28,46 +29,53 @@ import { echoPrompt, type EchoedPrompt } from './echo.js';
 import type { GenerationContext, GenerationPlan } from './generation-plan.js';
 import { asGrammarRequestError } from './grammar-compiler.js';
 import { PrefillSet, prefill, releaseOutputs, type PrefillResult } from './prefill.js';
-import { RequestRun } from './request-run.js';
+import { RequestRun, type StopRequest } from './request-run.js';
+import { reservationOf, type BatchScheduler } from './scheduler.js';
 import { Sequence } from './sequence.js';
 import type { CompletionEvent } from './types.js';
 
+export type { StopRequest } from './request-run.js';
+
 /**
- * Runs a whole request and yields its events: text (prompt-major choice index), one finish
- * per choice, then done. Throws the signal's reason when aborted.
+ * Whether a request decodes in its own batch rather than the shared one (scheduler.ts):
+ * - contrastive search (penalty_alpha) feeds top_k candidate rows per sequence and asks for
+ *   hidden states, a different forward pass from everyone else's;
+ * - prompt lookup feeds each row its draft: every row of a step must be fed as many tokens, so
+ *   sharing would make every other request's step that many positions wide (and return logits
+ *   for all of them).
+ * Grammar and guidance share the step: a grammar is a per-row mask over the row's own logits,
+ * and guidance's unconditional rows are rows like any other.
  */
-/** Set `requested` to end a running generation cleanly at its next step (Engine.stopAll). */
-export interface StopRequest {
-  requested: boolean;
+export function decodesAlone(plan: GenerationPlan): boolean {
+  return plan.contrastive !== null || plan.promptLookup > 0;
 }
 
+/**
+ * Runs a whole request and yields its events: text (prompt-major choice index), one finish
+ * per choice, then done. Throws the signal's reason when aborted. Waits for its share of the
+ * scheduler's limits first; its rows then decode in the scheduler's shared batch, or in a batch
+ * of their own (decodesAlone).
+ */
 export async function* generate(
   ctx: GenerationContext,
   plan: GenerationPlan,
+  scheduler: BatchScheduler,
   signal?: AbortSignal,
   stop: StopRequest = { requested: false },
 ): AsyncGenerator<CompletionEvent, void, undefined> {
-  const run = new RequestRun(ctx, plan);
+  const run = new RequestRun(ctx, plan, stop);
+  const release = await scheduler.admit(reservationOf(plan), signal);
   const prefills = new PrefillSet();
-  let batch: Batch | null = null;
   try {
     for (let p = 0; p < plan.prompts.length; p++) {
       await startPrompt(run, prefills, p, signal);
       yield* run.flush();
     }
-    batch = firstBatch(ctx.runner, run.sequences, prefills, plan.guidance !== null);
-    prefills.dispose();
-    while (batch !== null) {
-      signal?.throwIfAborted();
-      if (stop.requested) {
-        stopEverySequence(run);
-        break;
-      }
-      const current: Batch = batch;
-      batch = null; // owned by the step until it returns the next one
-      batch = plan.contrastive ? await contrastiveStep(run, current) : await decodeStep(run, current);
-      releaseBestOf(run);
-      yield* run.flush();
+    if (decodesAlone(plan)) yield* decodeAlone(run, prefills, signal);
+    else {
+      // A request whose sequences all finished from their prefill has nothing to decode.
+      if (!run.done) scheduler.join(run, prefills);
+      yield* decodeShared(run, signal);
     }
     releaseBestOf(run);
     yield* run.flush();
@@ -77,14 +85,46 @@ export async function* generate(
     // A grammar can go over a matching budget only once some text is read.
     throw asGrammarRequestError(error);
   } finally {
-    batch?.cache.dispose();
+    // The scheduler drops the rows of a request that left (cancelled, failed, consumer gone).
+    run.decoding = false;
     prefills.dispose();
+    release();
   }
 }
 
-/** Ends every unfinished sequence with finish_reason stop (its held text is released first). */
-function stopEverySequence(run: RequestRun): void {
-  for (const seq of run.sequences) if (seq.finished === null) run.finish(seq, 'stop');
+/** Decoding in the scheduler's shared batch: the events of each step, until every sequence has finished. */
+async function* decodeShared(run: RequestRun, signal: AbortSignal | undefined): AsyncGenerator<CompletionEvent, void, undefined> {
+  for (;;) {
+    releaseBestOf(run);
+    yield* run.flush();
+    if (run.failure !== null) throw run.failure;
+    if (run.done) return;
+    await run.changed(signal);
+  }
+}
+
+/** Decoding in a batch of the request's own, one step after another. */
+async function* decodeAlone(run: RequestRun, prefills: PrefillSet, signal: AbortSignal | undefined): AsyncGenerator<CompletionEvent, void, undefined> {
+  const { ctx, plan } = run;
+  let batch: Batch | null = firstBatch(ctx.runner, run, prefills);
+  prefills.dispose();
+  try {
+    while (batch !== null) {
+      signal?.throwIfAborted();
+      if (run.stop.requested) {
+        run.stopEverySequence();
+        break;
+      }
+      const current: Batch = batch;
+      batch = null; // owned by the step until it returns the next one
+      batch = plan.contrastive ? await contrastiveStep(run, current) : await decodeStep(ctx, current);
+      if (run.failure !== null) throw run.failure;
+      releaseBestOf(run);
+      yield* run.flush();
+    }
+  } finally {
+    batch?.cache.dispose();
+  }
 }
 
 /**

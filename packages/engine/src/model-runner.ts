@@ -87,6 +87,10 @@ export interface ForwardResult {
  */
 export class ModelRunner {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Forward passes run so far (BatchStats). */
+  passes = 0;
+  /** The int64 inputs, reused from pass to pass (passes run one at a time). */
+  private readonly inputs = new InputBuffers();
 
   constructor(
     private readonly session: InferenceSession,
@@ -102,6 +106,11 @@ export class ModelRunner {
         : new Tensor('float32', new Float32Array(0), dims);
     });
     return new KvCache(tensors, batch, 0);
+  }
+
+  /** Resolves once the passes queued so far have run. */
+  async idle(): Promise<void> {
+    await this.queue;
   }
 
   async forward(request: ForwardRequest): Promise<ForwardResult> {
@@ -121,10 +130,9 @@ export class ModelRunner {
       throw new Error('forward: every row needs the same, non-zero number of tokens');
     }
     const total = cache.length + steps;
+    this.passes++;
 
-    const inputIds = new BigInt64Array(batch * steps);
-    const positionIds = new BigInt64Array(batch * steps);
-    const mask = new BigInt64Array(batch * total);
+    const { inputIds, positionIds, mask } = this.inputs.views(batch * steps, batch * total);
     for (let b = 0; b < batch; b++) {
       const row = tokens[b]!;
       const start = request.positions[b]!;
@@ -132,7 +140,9 @@ export class ModelRunner {
         inputIds[b * steps + s] = BigInt(row[s]!);
         positionIds[b * steps + s] = BigInt(start + s);
       }
-      mask.fill(1n, b * total + request.padLeft[b]!, (b + 1) * total);
+      const pad = request.padLeft[b]!;
+      mask.fill(0n, b * total, b * total + pad);
+      mask.fill(1n, b * total + pad, (b + 1) * total);
     }
 
     const feeds: Record<string, OrtTensor> = {
@@ -170,6 +180,31 @@ export class ModelRunner {
       cache: new KvCache(present, batch, total),
     };
   }
+}
+
+/**
+ * Grow-only int64 buffers for input_ids, position_ids and attention_mask: a pass feeds views
+ * of them instead of allocating three arrays. Safe because passes never overlap (ModelRunner's
+ * queue) and onnxruntime reads its inputs during the pass only.
+ */
+class InputBuffers {
+  private ids = new BigInt64Array(0);
+  private positions = new BigInt64Array(0);
+  private masks = new BigInt64Array(0);
+
+  views(tokens: number, maskLength: number): { inputIds: BigInt64Array; positionIds: BigInt64Array; mask: BigInt64Array } {
+    if (this.ids.length < tokens) {
+      this.ids = new BigInt64Array(grown(tokens));
+      this.positions = new BigInt64Array(grown(tokens));
+    }
+    if (this.masks.length < maskLength) this.masks = new BigInt64Array(grown(maskLength));
+    return { inputIds: this.ids.subarray(0, tokens), positionIds: this.positions.subarray(0, tokens), mask: this.masks.subarray(0, maskLength) };
+  }
+}
+
+/** Room for `n` elements and some growth, so that a growing cache does not reallocate every step. */
+function grown(n: number): number {
+  return Math.max(64, Math.ceil(n * 1.5));
 }
 
 /** The last row of each sequence of a `[batch, rows, width]` array. */

@@ -19,8 +19,21 @@ export interface CapturedLogprobs {
   top?: readonly TokenLogprob[] | undefined;
 }
 
+/** Set `requested` to end a running generation cleanly at its next step (Engine.stopAll). */
+export interface StopRequest {
+  requested: boolean;
+}
+
 export class RequestRun {
   readonly sequences: Sequence[] = [];
+  /**
+   * True while the request's rows may stay in a decoding batch; false once it failed, was
+   * cancelled, or its consumer left (the batch drops its rows before the next step).
+   */
+  decoding = true;
+  /** Why the request failed in a shared step (thrown by its own generate()). */
+  failure: unknown = null;
+  private wake: (() => void) | null = null;
   readonly stops: StopStringMatcher;
   /** Events ready to be yielded, in order. */
   readonly out: CompletionEvent[] = [];
@@ -41,12 +54,50 @@ export class RequestRun {
   constructor(
     readonly ctx: GenerationContext,
     readonly plan: GenerationPlan,
+    readonly stop: StopRequest = { requested: false },
   ) {
     this.stops = new StopStringMatcher(plan.stop);
     this.withLogprobs = plan.logprobs !== null;
     this.wantLogprob = this.withLogprobs || plan.sampling.chosen_logprob === true;
     this.guidedParams = { ...plan.sampling, logprobs: null, chosen_logprob: false };
     this.guided = plan.guidance ? new Float32Array(ctx.runner.spec.vocabSize) : null;
+  }
+
+  /** True once every sequence has finished. */
+  get done(): boolean {
+    return this.sequences.every((s) => s.finished !== null);
+  }
+
+  /** A step touched this request (events, finish, failure): its generate() wakes up. */
+  notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** The request failed in a shared step: its rows leave and its generate() throws `error`. */
+  fail(error: unknown): void {
+    if (this.failure === null) this.failure = error;
+    this.decoding = false;
+    this.notify();
+  }
+
+  /** Waits for the next notify(); rejects with the signal's reason when it aborts first. */
+  changed(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(signal!.reason);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+    });
+  }
+
+  /** Ends every unfinished sequence with finish_reason stop (its held text is released first). */
+  stopEverySequence(): void {
+    for (const seq of this.sequences) if (seq.finished === null) this.finish(seq, 'stop');
   }
 
   /** Yields the events waiting in `out`. */

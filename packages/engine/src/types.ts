@@ -21,6 +21,17 @@ export interface LoadProgressEvent {
   progress?: number;
 }
 
+/**
+ * What the running requests may hold at once. A request that alone exceeds a limit still runs,
+ * once nothing else holds a reservation.
+ */
+export interface BatchLimits {
+  /** Batch rows (sequences; guidance counts two per sequence, contrastive search top_k). */
+  maxRows: number;
+  /** KV cache positions over all rows (each row's prompt plus its max_tokens). */
+  maxTokens: number;
+}
+
 export interface EngineLoadOptions {
   /**
    * A local folder, a Hugging Face model id (`org/name`), or undefined for the embedded
@@ -33,6 +44,11 @@ export interface EngineLoadOptions {
   cacheDir?: string;
   /** Never touch the network (a hub id must already be in the cache). */
   localFilesOnly?: boolean;
+  /**
+   * Continuous batching limits (scheduler.ts): rows and KV cache positions the running requests
+   * may hold at once; requests beyond them wait. Defaults: DEFAULT_BATCH_LIMITS.
+   */
+  batch?: Partial<BatchLimits>;
   onProgress?: (event: LoadProgressEvent) => void;
 }
 
@@ -165,7 +181,8 @@ export interface Engine {
   /**
    * Run one completion request; see CompletionEvent for the order of events. A problem with
    * the request (EngineRequestError) is thrown by the first `next()`, before any event. Several
-   * calls may run at once on one engine: their decoding steps take turns.
+   * calls may run at once on one engine: their rows share each decoding step (continuous batching,
+   * within `EngineLoadOptions.batch`).
    */
   complete(request: NormalizedCompletionRequest, options?: CompleteOptions): AsyncIterable<CompletionEvent>;
   /**
@@ -200,6 +217,20 @@ export interface LocalEngine extends Engine {
   encode(text: string, options?: { addBos?: boolean }): number[];
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   stopAll(): number;
+  /** Continuous batching counters since the engine was loaded (scheduler.ts). */
+  batchStats(): BatchStats;
+}
+
+/** What the continuous batching scheduler has done so far. */
+export interface BatchStats {
+  /** Forward passes run on the model (prefill chunks, shared and solo steps). */
+  forwardPasses: number;
+  /** Rows in the shared decoding batch now. */
+  rows: number;
+  /** Most rows the shared batch held in one step. */
+  peakRows: number;
+  /** Requests waiting for their share of the limits. */
+  waiting: number;
 }
 
 /** Why a worker-backed engine could not run a call: the server answers 503. */
