@@ -11,6 +11,7 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
+import type { Rng } from '../det-math.js';
 
 /** A fresh temporary folder and a function that removes it. */
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
@@ -19,13 +20,16 @@ export async function tempDir(prefix: string): Promise<{ path: string; cleanup: 
 }
 
 /** Loads model and tokenizer from a local folder with remote models disabled. */
-export async function loadLocal(dir: string): Promise<{ model: PreTrainedModel; tokenizer: PreTrainedTokenizer }> {
+export async function loadLocal(
+  dir: string,
+  dtype: 'fp32' | 'fp16' | 'q8' | 'q4' = 'fp32',
+): Promise<{ model: PreTrainedModel; tokenizer: PreTrainedTokenizer }> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = dirname(dir);
   const id = basename(dir);
   const tokenizer = await AutoTokenizer.from_pretrained(id);
-  const model = await AutoModelForCausalLM.from_pretrained(id, { device: 'cpu', dtype: 'fp32' });
+  const model = await AutoModelForCausalLM.from_pretrained(id, { device: 'cpu', dtype });
   return { model, tokenizer };
 }
 
@@ -87,4 +91,22 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
   return max;
+}
+
+/** Draws a token from softmax(logits) at temperature 1, over the whole vocabulary. */
+export function sample(logits: Float32Array, rng: Rng): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] as number);
+  const weights = new Float64Array(logits.length);
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) {
+    weights[i] = Math.exp((logits[i] as number) - max);
+    total += weights[i] as number;
+  }
+  let u = rng.uniform() * total;
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i] as number;
+    if (u < 0) return i;
+  }
+  return weights.length - 1;
 }
