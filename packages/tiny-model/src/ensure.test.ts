@@ -78,6 +78,12 @@ describe('ensureTinyModel', () => {
     expect(tinyModelCacheKey('large')).not.toBe(tinyModelCacheKey('default'));
   });
 
+  it('gives the built package (dist/, what the server runs) the same key as the sources (src/, what tests run)', async () => {
+    // The test task depends on the build, so dist/ is this checkout's build of these sources.
+    const built = (await import(new URL('../dist/ensure.js', import.meta.url).href)) as typeof import('./ensure.js');
+    for (const kind of ['default', 'llama3'] as const) expect(built.tinyModelCacheKey(kind)).toBe(tinyModelCacheKey(kind));
+  });
+
   it('rejects an unknown family, and a family with a variant', async () => {
     await expect(ensureTinyModel({ family: 'llama9' as never, cacheDir: cache.path })).rejects.toThrow(/unknown model family/);
     await expect(ensureTinyModel({ family: 'llama2', variant: 'large', cacheDir: cache.path })).rejects.toThrow(/with a variant/);

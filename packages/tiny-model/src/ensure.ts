@@ -60,13 +60,20 @@ export function defaultCacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'textgen-spec');
 }
 
-/** sha256 of this package's own modules (the folder this file was loaded from), read once. */
+/**
+ * sha256 of this package's generator modules, read once. In a checkout the TypeScript sources
+ * (`src/`) are hashed whether this file runs from `src/` (tests) or from `dist/` (the server), so
+ * both share one cached model instead of generating two; an installed package without `src/`
+ * hashes the folder it was loaded from.
+ */
 // Module-level because the installed sources cannot change under a running process, and
 // hashing them on every ensureTinyModel call would read every module again.
 let generatorSourceHash: string | undefined;
 function hashGeneratorSource(): string {
   if (generatorSourceHash) return generatorSourceHash;
-  const here = dirname(fileURLToPath(import.meta.url));
+  const loadedFrom = dirname(fileURLToPath(import.meta.url));
+  const sources = join(loadedFrom, '..', 'src');
+  const here = existsSync(join(sources, 'ensure.ts')) ? sources : loadedFrom;
   const hash = createHash('sha256');
   const modules = readdirSync(here)
     .filter((f) => /\.(js|ts)$/.test(f) && !/\.(test|d)\.ts$/.test(f))
