@@ -13,3 +13,8 @@ export { CORPUS_TEXT, CORPUS_TITLE } from './corpus.js';
 export { GGUF_ALIGNMENT, GGUF_VERSION, readGgufHeader, tinyModelGguf, writeGguf } from './gguf.js';
 export type { GgufFile, GgufHeader, GgufTensor, GgufValue } from './gguf.js';
 export { designTinyModel } from './write-model.js';
+export { FAMILY_MODEL_NAMES, FAMILY_SPECS, MODEL_FAMILIES, isModelFamily } from './families.js';
+export type { FamilySpec, Llama3RopeScaling, ModelFamily } from './families.js';
+export { designFamilyModel } from './family-design.js';
+export type { FamilyModelDesign } from './family-design.js';
+export type { FamilyTensor } from './family-weights.js';
