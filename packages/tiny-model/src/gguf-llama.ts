@@ -142,6 +142,20 @@ function vocabularyById(tokenizer: HfTokenizerJson, size: number, spm: boolean):
   return { tokens, types };
 }
 
+/**
+ * SentencePiece scores from HF's BPE merges: llama.cpp's SentencePiece tokenizer merges the
+ * adjacent pair whose result scores highest, HF's BPE the pair whose merge ranks first; a merged
+ * token scores minus the rank of its first merge, every other token below all of them.
+ */
+function sentencePieceScores(tokenizer: HfTokenizerJson, tokens: readonly string[]): number[] {
+  const rank = new Map<string, number>();
+  tokenizer.model.merges.forEach((m, i) => {
+    const merged = typeof m === 'string' ? m.replace(' ', '') : m.join('');
+    if (!rank.has(merged)) rank.set(merged, i);
+  });
+  return tokens.map((text, id) => -(rank.get(text) ?? tokenizer.model.merges.length + id));
+}
+
 function tokenizerMetadata(design: FamilyModelDesign): [string, GgufValue][] {
   const tokenizer = JSON.parse(design.tokenizerJson) as HfTokenizerJson;
   const config = JSON.parse(design.tokenizerConfig) as Record<string, unknown>;
@@ -152,8 +166,7 @@ function tokenizerMetadata(design: FamilyModelDesign): [string, GgufValue][] {
     ? [
         ['tokenizer.ggml.model', { type: 'string', value: 'llama' }],
         ['tokenizer.ggml.tokens', { type: 'string[]', value: tokens }],
-        // SentencePiece BPE merges the pair whose result scores highest; the vocabulary is in score order.
-        ['tokenizer.ggml.scores', { type: 'f32[]', value: tokens.map((_, id) => -id) }],
+        ['tokenizer.ggml.scores', { type: 'f32[]', value: sentencePieceScores(tokenizer, tokens) }],
         ['tokenizer.ggml.token_type', { type: 'i32[]', value: types }],
       ]
     : [
