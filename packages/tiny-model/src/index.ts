@@ -19,3 +19,5 @@ export type { FamilySpec, Llama3RopeScaling, ModelFamily } from './families.js';
 export { designFamilyModel } from './family-design.js';
 export type { FamilyModelDesign } from './family-design.js';
 export type { FamilyTensor } from './family-weights.js';
+export { writeFamilyModel } from './family-files.js';
+export type { FamilyModelManifest } from './family-files.js';
