@@ -7,7 +7,7 @@
  * Both sides decode the same prompt token ids (the engine's tokenization, BOS as its tokenizer
  * config says), so 1 and 2 test the model and 3 tests the tokenizers.
  *
- * Run: npm run crosscheck [-- --model default|large] (root; installs and builds first).
+ * Run: npm run crosscheck [-- --model llama3|llama2|default|large] (root; installs and builds first).
  * Exit code 1 when a figure misses its target (tokens differ, logprob difference > 1e-3,
  * tokenization differs), 2 when llama.cpp cannot run here.
  */
@@ -22,7 +22,7 @@ const LOGPROB_TARGET = 1e-3;
 
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: 'default' },
+    model: { type: 'string', default: 'llama3' },
     tokens: { type: 'string', default: '128' },
     top: { type: 'string', default: '20' },
   },
