@@ -102,7 +102,8 @@ function report(name, rows, tokenization, maxTokens, top) {
   const compared = rows.reduce((a, r) => a + r.compared, 0);
   const missing = rows.flatMap((r) => r.missing);
   console.log(`\ncrosscheck ${name}: engine (transformers.js) vs llama.cpp (node-llama-cpp, CPU)`);
-  console.log(`  greedy tokens identical: ${identical}/${rows.length} prompts (${maxTokens} tokens each, fewer where both ended at EOS)`);
+  const tokens = rows.reduce((a, r) => a + r.same, 0);
+  console.log(`  greedy tokens identical: ${identical}/${rows.length} prompts (${tokens} tokens compared; up to ${maxTokens} each, fewer where both ended at EOS)`);
   for (const r of rows.filter((row) => !row.identical)) {
     console.log(`    ${JSON.stringify(r.prompt)}: first ${r.same} of ${r.total} tokens agree; llama.cpp then ${JSON.stringify(r.theirTexts.slice(r.same, r.same + 4))}`);
   }
