@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { parseCompletionRequest } from '@textgen-spec/spec';
 import { loadEngine } from '../dist/index.js';
 import { ANCHOR_MODELS, prepareAnchorModel } from './anchor-models.mjs';
-import { llamaGreedy, loadLlamaCpp, openLlamaCpp } from './llamacpp.mjs';
+import { llamaGreedy, loadLlamaCpp, openLlamaCpp, tokenTexts } from './llamacpp.mjs';
 import { CROSSCHECK_PROMPTS, UNICODE_TEXT } from './crosscheck-texts.mjs';
 
 const LOGPROB_TARGET = 1e-3;
@@ -48,10 +48,14 @@ async function engineGreedy(engine, prompt, maxTokens, top) {
   return out;
 }
 
-/** Compares one prompt's greedy run; returns identical token count and logprob differences. */
-function comparePrompt(engine, mine, theirs, eog) {
+/**
+ * Compares one prompt's greedy run; returns identical token count and logprob differences.
+ * top_logprobs keys are single-token decodes; where two of llama.cpp's top ids decode alike,
+ * the engine keeps the more likely one, and so does this comparison.
+ */
+function comparePrompt(engine, promptIds, mine, theirs, eog) {
   const theirTokens = theirs.tokens.filter((id) => !eog(id));
-  const theirTexts = theirTokens.map((id) => engine.decode([id]));
+  const theirTexts = tokenTexts(engine, promptIds, theirTokens);
   let same = 0;
   while (same < mine.tokens.length && same < theirTexts.length && mine.tokens[same] === theirTexts[same]) same++;
   const identical = same === mine.tokens.length && same === theirTexts.length;
@@ -59,8 +63,11 @@ function comparePrompt(engine, mine, theirs, eog) {
   let compared = 0;
   const missing = [];
   for (let pos = 0; pos < same; pos++) {
+    const seen = new Set();
     for (const [id, logprob] of theirs.tops[pos]) {
       const text = engine.decode([id]);
+      if (seen.has(text)) continue;
+      seen.add(text);
       const ours = mine.tops[pos]?.[text];
       if (ours === undefined) missing.push({ pos, id, text, logprob });
       else {
@@ -90,8 +97,9 @@ async function runPrompts(engine, llamaModel, sequence, maxTokens, top) {
   const rows = [];
   for (const prompt of CROSSCHECK_PROMPTS) {
     const mine = await engineGreedy(engine, prompt, maxTokens, top);
-    const theirs = await llamaGreedy(sequence, engine.encode(prompt), maxTokens, { top, isEog: eog });
-    rows.push({ prompt, ...comparePrompt(engine, mine, theirs, eog) });
+    const promptIds = engine.encode(prompt);
+    const theirs = await llamaGreedy(sequence, promptIds, maxTokens, { top, isEog: eog });
+    rows.push({ prompt, ...comparePrompt(engine, promptIds, mine, theirs, eog) });
   }
   return rows;
 }

@@ -15,7 +15,7 @@
 import { loadEngine } from '../dist/index.js';
 import { prepareAnchorModel } from './anchor-models.mjs';
 import { benchRequest, compare, RUNS } from './common.mjs';
-import { llamaGreedy, loadLlamaCpp, openLlamaCpp } from './llamacpp.mjs';
+import { llamaGreedy, loadLlamaCpp, openLlamaCpp, tokenTexts } from './llamacpp.mjs';
 
 const PROMPT = 'The quick brown fox';
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 128);
@@ -33,7 +33,7 @@ async function engineTokens(engine) {
 async function checkSameTokens(engine, sequence, promptIds) {
   const ours = await engineTokens(engine);
   const { tokens } = await llamaGreedy(sequence, promptIds, TOKENS);
-  const theirs = tokens.map((id) => engine.decode([id]));
+  const theirs = tokenTexts(engine, promptIds, tokens);
   const same = ours.length === TOKENS && ours.every((t, i) => t === theirs[i]);
   if (!same) throw new Error(`greedy tokens differ: engine ${JSON.stringify(ours.join(''))}\nllama.cpp ${JSON.stringify(theirs.join(''))}`);
   console.log(`  greedy tokens identical for ${TOKENS} tokens: ${JSON.stringify(ours.slice(0, 8).join(''))}...`);

@@ -85,3 +85,18 @@ function topEntries(probabilities, top) {
   }
   return out;
 }
+
+/**
+ * Each generated token's text as the engine reports it: what it adds to the engine's decoded
+ * text after the prompt (SentencePiece's leading space depends on what precedes the token).
+ */
+export function tokenTexts(engine, promptIds, ids) {
+  const texts = [];
+  let before = engine.decode(promptIds);
+  for (let i = 0; i < ids.length; i++) {
+    const after = engine.decode([...promptIds, ...ids.slice(0, i + 1)]);
+    texts.push(after.slice(before.length));
+    before = after;
+  }
+  return texts;
+}
