@@ -15,6 +15,7 @@ describe('writeGguf / readGgufHeader', () => {
         ['flag', { type: 'bool', value: true }],
         ['list', { type: 'string[]', value: ['a', 'é'] }],
         ['ints', { type: 'i32[]', value: [-1, 3] }],
+        ['floats', { type: 'f32[]', value: [-0.5, 2] }],
       ],
       tensors: [
         { name: 'a', dims: [3, 2], data: a },
@@ -30,6 +31,7 @@ describe('writeGguf / readGgufHeader', () => {
       ['flag', true],
       ['list', ['a', 'é']],
       ['ints', [-1, 3]],
+      ['floats', [-0.5, 2]],
     ]);
     expect(h.tensors).toEqual([
       { name: 'a', dims: [3, 2], type: GGML_TYPE_F32, offset: 0 },

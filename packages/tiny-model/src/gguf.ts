@@ -29,7 +29,8 @@ export type GgufValue =
   | { type: 'bool'; value: boolean }
   | { type: 'string'; value: string }
   | { type: 'string[]'; value: readonly string[] }
-  | { type: 'i32[]'; value: readonly number[] };
+  | { type: 'i32[]'; value: readonly number[] }
+  | { type: 'f32[]'; value: readonly number[] };
 
 export interface GgufTensor {
   name: string;
@@ -109,6 +110,12 @@ function writeValue(w: ByteWriter, v: GgufValue): void {
       w.u32(GgufType.INT32);
       w.u64(v.value.length);
       for (const n of v.value) w.i32(n);
+      return;
+    case 'f32[]':
+      w.u32(GgufType.ARRAY);
+      w.u32(GgufType.FLOAT32);
+      w.u64(v.value.length);
+      for (const n of v.value) w.f32(n);
       return;
   }
 }

@@ -12,6 +12,7 @@ export type { Gpt2Architecture, TinyModelVariant, VariantSpec } from './variants
 export { CORPUS_TEXT, CORPUS_TITLE } from './corpus.js';
 export { GGUF_ALIGNMENT, GGUF_VERSION, readGgufHeader, tinyModelGguf, writeGguf } from './gguf.js';
 export type { GgufFile, GgufHeader, GgufTensor, GgufValue } from './gguf.js';
+export { GGUF_LLAMA_FAMILIES, familyModelGguf } from './gguf-llama.js';
 export { designTinyModel } from './write-model.js';
 export { FAMILY_MODEL_NAMES, FAMILY_SPECS, MODEL_FAMILIES, isModelFamily } from './families.js';
 export type { FamilySpec, Llama3RopeScaling, ModelFamily } from './families.js';
