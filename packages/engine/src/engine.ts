@@ -2,6 +2,7 @@
  * `loadEngine()`: a loaded model behind the `Engine` interface the server uses.
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+import { detokenizerTable } from './detokenizer-table.js';
 import { generate } from './generation.js';
 import type { StopRequest } from './generation.js';
 import { nextTokenProbabilities } from './next-token.js';
@@ -38,9 +39,12 @@ class TransformersEngine implements LocalEngine {
     this.info = model.info;
     this.runner = new ModelRunner(model.session, model.graph);
     const { tokenizer } = model;
+    // The byte table makes incremental detokenization a lookup per token (detokenizer.ts).
+    const table = detokenizerTable(tokenizer._tokenizerJSON as unknown, tokenizer._tokenizerConfig as unknown);
     const codec = {
       decode: (ids: readonly number[], skipSpecialTokens: boolean) =>
         ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens }),
+      table: typeof table === 'string' ? null : table,
     };
     this.generation = {
       runner: this.runner,

@@ -22,8 +22,9 @@ interface TokenizerJson {
   added_tokens?: { id: number; content: string; special?: boolean }[];
 }
 
-interface DecoderJson {
+export interface DecoderJson {
   type?: string;
+  start?: number;
   decoders?: DecoderJson[];
   pretokenizers?: DecoderJson[];
   pattern?: { String?: string; Regex?: string };
@@ -45,10 +46,10 @@ function byteLevelDecoder(): Map<string, number> {
 }
 
 /** Every decoder (or pre-tokenizer) of a possibly nested `Sequence`. */
-function flatten(node: DecoderJson | null | undefined): DecoderJson[] {
+export function flattenDecoders(node: DecoderJson | null | undefined): DecoderJson[] {
   if (!node) return [];
   const children = node.decoders ?? node.pretokenizers;
-  return children ? children.flatMap(flatten) : [node];
+  return children ? children.flatMap(flattenDecoders) : [node];
 }
 
 /** Token id -> token string, from a BPE/WordLevel vocab object or a Unigram `[piece, score]` list. */
@@ -85,8 +86,8 @@ export function tokenBytesFromTokenizerJson(json: unknown): TokenBytesResult {
   const pieces = vocabPieces(model);
   if (!pieces) return { ok: false, reason: 'its tokenizer.json has no readable vocabulary' };
 
-  const decoders = flatten(tokenizer.decoder);
-  const preTokenizers = flatten(tokenizer.pre_tokenizer);
+  const decoders = flattenDecoders(tokenizer.decoder);
+  const preTokenizers = flattenDecoders(tokenizer.pre_tokenizer);
   const byteLevel = decoders.some((d) => d.type === 'ByteLevel') || (decoders.length === 0 && preTokenizers.some((p) => p.type === 'ByteLevel'));
   const metaspace =
     decoders.some((d) => d.type === 'Metaspace' || (d.type === 'Replace' && d.pattern?.String === '▁' && d.content === ' ')) ||
@@ -114,13 +115,14 @@ export function tokenBytesFromTokenizerJson(json: unknown): TokenBytesResult {
   const tokenBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(size).fill(null);
   for (let id = 0; id < size; id++) {
     if (special.has(id)) continue;
-    // Added tokens that are not special are plain text, outside the byte-level alphabet.
+    // Added tokens that are not special are plain text, outside the byte-level alphabet (a
+    // SentencePiece decoder still turns their `▁` into spaces: Gemma's "▁▁" tokens).
     const text = added.get(id);
-    if (text !== undefined) {
+    if (text !== undefined && decoder) {
       tokenBytes[id] = encoder.encode(text);
       continue;
     }
-    const piece = pieces.get(id);
+    const piece = text ?? pieces.get(id);
     if (piece === undefined || piece === '') continue;
     if (decoder) {
       tokenBytes[id] = byteLevelBytes(piece, decoder);
