@@ -36,10 +36,15 @@ interface TokenizerConfigParts {
 
 /**
  * The table of a tokenizer, or why it has none (then the detokenizer decodes windows of
- * tokens with the tokenizer itself). `config` is the parsed `tokenizer_config.json`.
+ * tokens with the tokenizer itself). `config` is the parsed `tokenizer_config.json`;
+ * `vocabulary` the same vocabulary as id -> piece, when the caller has it (a faster read).
  */
-export function detokenizerTable(json: unknown, config: unknown): DetokenizerTable | string {
-  const result = tokenBytesFromTokenizerJson(json);
+export function detokenizerTable(
+  json: unknown,
+  config: unknown,
+  vocabulary?: readonly (string | undefined)[],
+): DetokenizerTable | string {
+  const result = tokenBytesFromTokenizerJson(json, vocabulary);
   if (!result.ok) return result.reason;
   const tokenizer = (json ?? {}) as TokenizerJsonParts;
   const settings = (config ?? {}) as TokenizerConfigParts;

@@ -9,6 +9,7 @@ import { nextTokenProbabilities } from './next-token.js';
 import type { GenerationContext } from './generation-plan.js';
 import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelRunner } from './model-runner.js';
 import { planRequest, type PlanningModel } from './request-plan.js';
 import { samplerTrace } from './sampler-trace.js';
@@ -40,7 +41,7 @@ class TransformersEngine implements LocalEngine {
     this.runner = new ModelRunner(model.session, model.graph);
     const { tokenizer } = model;
     // The byte table makes incremental detokenization a lookup per token (detokenizer.ts).
-    const table = detokenizerTable(tokenizer._tokenizerJSON as unknown, tokenizer._tokenizerConfig as unknown);
+    const table = detokenizerTable(tokenizer._tokenizerJSON as unknown, tokenizer._tokenizerConfig as unknown, tokenizerVocabulary(tokenizer));
     const codec = {
       decode: (ids: readonly number[], skipSpecialTokens: boolean) =>
         ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens }),
@@ -136,6 +137,15 @@ class TransformersEngine implements LocalEngine {
     this.disposed = true;
     await this.model.dispose();
   }
+}
+
+/**
+ * The id -> piece array transformers.js 4.3 builds from tokenizer.json (added tokens included),
+ * read where it is; undefined when a version lays it out otherwise (then the JSON is read).
+ */
+function tokenizerVocabulary(tokenizer: PreTrainedTokenizer): readonly (string | undefined)[] | undefined {
+  const vocab = (tokenizer as unknown as { _tokenizer?: { model?: { vocab?: unknown } } })._tokenizer?.model?.vocab;
+  return Array.isArray(vocab) && vocab.slice(0, 8).every((piece) => typeof piece === 'string') ? (vocab as string[]) : undefined;
 }
 
 /**
