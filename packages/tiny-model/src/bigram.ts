@@ -62,11 +62,14 @@ export function buildBigramTable(
       row[j] = sentenceEnd && j === eos ? 0 : (pairCounts[i * n + j] as number);
       rowTotal += row[j] as number;
     }
-    if (rowTotal === 0) throw new Error(`bigram row of token ${tokens[i]} has no successor`);
-    const keep = sentenceEnd ? 1 - endOfTextAfterSentence : 1;
+    // A sentence end that only ever ends the document (a tokenizer that merges ".\n\n" into one
+    // token leaves the final "." alone) is followed by end-of-text only.
+    if (rowTotal === 0 && !sentenceEnd) throw new Error(`bigram row of token ${tokens[i]} has no successor`);
+    const endShare = rowTotal === 0 ? 1 : endOfTextAfterSentence;
+    const keep = sentenceEnd ? 1 - endShare : 1;
     for (let j = 0; j < n; j++) {
-      let p = ((row[j] as number) / rowTotal) * keep;
-      if (sentenceEnd && j === eos) p += endOfTextAfterSentence;
+      let p = rowTotal === 0 ? 0 : ((row[j] as number) / rowTotal) * keep;
+      if (sentenceEnd && j === eos) p += endShare;
       const unigram = (unigramCounts[j] as number) / total;
       logProb[i * n + j] = detLog((1 - smoothing) * p + smoothing * unigram);
     }

@@ -92,3 +92,24 @@ export function detSqrt(x: number): number {
   for (let i = 0; i < 8; i++) y = (y + x / y) / 2;
   return y;
 }
+
+/** e^x from basic operations only (x = k·ln 2 + r with |r| <= ln 2 / 2, then a Taylor series). */
+export function detExp(x: number): number {
+  if (!Number.isFinite(x)) throw new RangeError(`detExp: argument must be finite, got ${x}`);
+  const k = Math.round(x / LN2);
+  const r = x - k * LN2;
+  let term = 1;
+  let sum = 1;
+  for (let i = 1; i < 24; i++) {
+    term *= r / i;
+    sum += term;
+  }
+  let scale = 1;
+  for (let i = 0; i < Math.abs(k); i++) scale *= 2;
+  return k >= 0 ? sum * scale : sum / scale;
+}
+
+/** base^exponent for base > 0, from detLog and detExp. */
+export function detPow(base: number, exponent: number): number {
+  return detExp(exponent * detLog(base));
+}

@@ -13,11 +13,18 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_TEXT } from './corpus.js';
+import { FAMILY_SPECS, isModelFamily, type ModelFamily } from './families.js';
+import { writeFamilyModel } from './family-files.js';
 import { VARIANT_SPECS, isTinyModelVariant, type TinyModelVariant } from './variants.js';
 import { BIGRAM_OPTIONS, GENERATOR_VERSION, MANIFEST_FILE, writeTinyModel, type TinyModelManifest } from './write-model.js';
 
 export interface EnsureTinyModelOptions {
   variant?: TinyModelVariant;
+  /**
+   * A model family (llama3, qwen3, gemma3, llama2) instead of the GPT-2 default: the folder is
+   * `<cacheDir>/tiny-model/<family>-<key>`. `variant` must then be left out.
+   */
+  family?: ModelFamily;
   /**
    * Cache root; the model goes to `<cacheDir>/tiny-model/<variant>-<key>`. Defaults to
    * $TEXTGEN_CACHE_DIR, else `<repository root>/.cache` when this package runs from the
@@ -73,12 +80,12 @@ function hashGeneratorSource(): string {
  * The cache key: a hash of everything that determines the output (generator version and source,
  * variant spec, corpus, bigram options), so a changed generator never reuses a stale folder.
  */
-export function tinyModelCacheKey(variant: TinyModelVariant): string {
+export function tinyModelCacheKey(variant: TinyModelVariant | ModelFamily): string {
   const inputs = JSON.stringify({
     GENERATOR_VERSION,
     source: hashGeneratorSource(),
     variant,
-    spec: VARIANT_SPECS[variant],
+    spec: isModelFamily(variant) ? FAMILY_SPECS[variant] : VARIANT_SPECS[variant],
     CORPUS_TEXT,
     BIGRAM_OPTIONS,
   });
@@ -109,27 +116,33 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
  * the cache on first use (a few seconds). Load it with transformers.js as a local model.
  */
 export async function ensureTinyModel(options: EnsureTinyModelOptions = {}): Promise<string> {
+  const { family } = options;
+  if (family !== undefined && (!isModelFamily(family) || options.variant !== undefined)) {
+    throw new TypeError(`unknown model family ${JSON.stringify(family)} (or a family with a variant)`);
+  }
   const variant = options.variant ?? 'default';
   if (!isTinyModelVariant(variant)) throw new TypeError(`unknown tiny model variant ${JSON.stringify(variant)}`);
+  const kind = family ?? variant;
   const parent = join(options.cacheDir ? resolve(options.cacheDir) : defaultCacheRoot(), 'tiny-model');
-  const name = `${variant}-${tinyModelCacheKey(variant)}`;
+  const name = `${kind}-${tinyModelCacheKey(kind)}`;
   const dir = join(parent, name);
   if (await isComplete(dir)) return dir;
 
   const pending = inFlight.get(dir);
   if (pending) return pending;
-  const job = generateInto(parent, name, variant).finally(() => inFlight.delete(dir));
+  const write = family ? (temp: string) => writeFamilyModel(temp, family) : (temp: string) => writeTinyModel(temp, { variant });
+  const job = generateInto(parent, name, write).finally(() => inFlight.delete(dir));
   inFlight.set(dir, job);
   return job;
 }
 
-async function generateInto(parent: string, name: string, variant: TinyModelVariant): Promise<string> {
+async function generateInto(parent: string, name: string, write: (dir: string) => Promise<unknown>): Promise<string> {
   const dir = join(parent, name);
   await mkdir(parent, { recursive: true });
   await removeStaleTemporaries(parent);
   const temp = join(parent, `.tmp-${name}-${process.pid}-${randomUUID()}`);
   try {
-    await writeTinyModel(temp, { variant });
+    await write(temp);
     for (let attempt = 0; ; attempt++) {
       try {
         await rename(temp, dir);

@@ -12,6 +12,7 @@ import {
   logSoftmax,
   logitsRow,
   maxAbsDiff,
+  sample,
   tempDir,
   type Outputs,
 } from './__fixtures__/helpers.js';
@@ -46,24 +47,6 @@ function tableGreedy(table: BigramTable, start: number, steps: number): number[]
 }
 
 const ones = (length: number): number[] => new Array<number>(length).fill(1);
-
-/** Draws a token from softmax(logits) at temperature 1, over the whole vocabulary. */
-function sample(logits: Float32Array, rng: Rng): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] as number);
-  const weights = new Float64Array(logits.length);
-  let total = 0;
-  for (let i = 0; i < logits.length; i++) {
-    weights[i] = Math.exp((logits[i] as number) - max);
-    total += weights[i] as number;
-  }
-  let u = rng.uniform() * total;
-  for (let i = 0; i < weights.length; i++) {
-    u -= weights[i] as number;
-    if (u < 0) return i;
-  }
-  return weights.length - 1;
-}
 
 describe('the default tiny model in transformers.js', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

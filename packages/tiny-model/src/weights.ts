@@ -71,16 +71,16 @@ export interface Gpt2Weights {
 }
 
 /** Constants of the construction (see the file comment). */
-const TARGET_BIAS = 5; // κ
-const OTHER_TOKEN_LOGIT = -30;
-const OTHER_TOKEN_LOGIT_SPREAD = 1;
-const MARK_VALUE = -OTHER_TOKEN_LOGIT / TARGET_BIAS; // a: balances the ONE coordinate of other tokens
+export const TARGET_BIAS = 5; // κ
+export const OTHER_TOKEN_LOGIT = -30;
+export const OTHER_TOKEN_LOGIT_SPREAD = 1;
+export const MARK_VALUE = -OTHER_TOKEN_LOGIT / TARGET_BIAS; // a: balances the ONE coordinate of other tokens
 const EMBEDDING_PADS = 4;
 const TARGET_PADS = 8;
 /** Std of each random block's contribution to one residual coordinate. */
-const RESIDUAL_NOISE = 0.003;
+export const RESIDUAL_NOISE = 0.003;
 
-interface Layout {
+export interface Layout {
   n: number;
   one: number;
   mark: number;
@@ -89,7 +89,7 @@ interface Layout {
   free: number[];
 }
 
-function layout(hidden: number, n: number): Layout {
+export function layout(hidden: number, n: number): Layout {
   const one = n;
   const mark = n + 1;
   const range = (start: number, count: number): number[] => Array.from({ length: count }, (_, i) => start + i);
@@ -107,7 +107,7 @@ function layout(hidden: number, n: number): Layout {
  * squares = length): all pads take the value that cancels the sum, then a ±q pair adds the
  * missing sum of squares without changing the sum.
  */
-function padToUnitVariance(v: Float64Array, pads: readonly number[]): void {
+export function padToUnitVariance(v: Float64Array, pads: readonly number[]): void {
   let sum = 0;
   let squares = 0;
   for (let i = 0; i < v.length; i++) {
@@ -123,13 +123,13 @@ function padToUnitVariance(v: Float64Array, pads: readonly number[]): void {
   v[pads[1] as number] = m - q;
 }
 
-function normals(rng: Rng, count: number, std: number): Float32Array {
+export function normals(rng: Rng, count: number, std: number): Float32Array {
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) out[i] = rng.normal() * std;
   return out;
 }
 
-function filled(count: number, value: number): Float32Array {
+export function filled(count: number, value: number): Float32Array {
   return new Float32Array(count).fill(value);
 }
 
@@ -182,7 +182,7 @@ function tokenEmbeddings(arch: Gpt2Architecture, table: BigramTable, L: Layout, 
 }
 
 /** Writes a random zero-mean direction of norm `norm` into the `free` coordinates of `row`. */
-function randomFreeDirection(row: Float64Array, free: readonly number[], norm: number, rng: Rng): void {
+export function randomFreeDirection(row: Float64Array, free: readonly number[], norm: number, rng: Rng): void {
   let mean = 0;
   for (const f of free) {
     row[f] = rng.normal();
@@ -202,7 +202,7 @@ function randomFreeDirection(row: Float64Array, free: readonly number[], norm: n
  * 2. and 3. The designed final states t_i (one per corpus token) and t_unk, and the map A
  * (column c = where input coordinate c goes) as a function of c.
  */
-function designedMap(d: number, table: BigramTable, L: Layout, s: number): (c: number) => Float64Array | null {
+export function designedMap(d: number, table: BigramTable, L: Layout, s: number): (c: number) => Float64Array | null {
   const { n, one, mark } = L;
   const targets: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
