@@ -321,9 +321,7 @@ export async function loadModel(options: EngineLoadOptions = {}): Promise<Loaded
     const graph = inspectGraph(session, config);
     const folder = source.kind === 'hub' ? path.join(options.cacheDir ?? env.cacheDir ?? '', source.id) : source.path;
     const info = buildInfo(source, folder, config, model, tokenizer, graph, device, session.config?.dtype);
-    const probe = tokenizer.encode('a', { add_special_tokens: true });
-    const plain = tokenizer.encode('a', { add_special_tokens: false });
-    const tokenizerAddsBos = info.bosTokenId !== null && probe.length > plain.length && probe[0] === info.bosTokenId;
+    const tokenizerAddsBos = addsBos(tokenizer, info.bosTokenId);
     options.onProgress?.({ phase: 'ready' });
     return {
       info,
@@ -337,6 +335,22 @@ export async function loadModel(options: EngineLoadOptions = {}): Promise<Loaded
     await model.dispose().catch(() => undefined);
     throw error instanceof EngineLoadError ? error : classifyLoadError(error, source, device);
   }
+}
+
+/**
+ * Whether prompts start with BOS: `add_bos_token` when tokenizer_config.json says (Llama 2 and
+ * Gemma true, Qwen and GPT-2 false); otherwise whether the tokenizer's post-processor adds it;
+ * otherwise, when the config names a BOS token that is the model's, yes: TGW adds a missing BOS
+ * ("faulty model metadata"), as Llama 3 tokenizer.json files without a template need.
+ */
+function addsBos(tokenizer: PreTrainedTokenizer, bos: number | null): boolean {
+  if (bos === null) return false;
+  const config = (tokenizer._tokenizerConfig ?? {}) as { add_bos_token?: unknown; bos_token?: unknown };
+  if (typeof config.add_bos_token === 'boolean') return config.add_bos_token;
+  const probe = tokenizer.encode('a', { add_special_tokens: true });
+  const plain = tokenizer.encode('a', { add_special_tokens: false });
+  if (probe.length > plain.length && probe[0] === bos) return true;
+  return config.bos_token !== undefined && config.bos_token !== null && tokenizer.bos_token_id === bos;
 }
 
 function buildInfo(

@@ -112,6 +112,8 @@ function encodeText(model: PlanningModel, text: string, addBos: boolean): number
   const bos = model.info.bosTokenId;
   if (model.addsBos && bos !== null) {
     if (addBos && tokens[0] !== bos) tokens.unshift(bos);
+    // A prompt whose text already starts with BOS ("<s><s>..." from a template) keeps one.
+    if (addBos) while (tokens.length > 1 && tokens[0] === bos && tokens[1] === bos) tokens.shift();
     if (!addBos) while (tokens[0] === bos) tokens.shift();
   }
   return tokens;
