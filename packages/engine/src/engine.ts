@@ -60,6 +60,7 @@ class TransformersEngine implements LocalEngine {
       () => tokenizer._tokenizerJSON as unknown,
       model.info.eosTokenIds,
       model.info.id,
+      () => tokenizerVocabulary(tokenizer),
     );
     this.planning = {
       info: model.info,

@@ -141,6 +141,15 @@ describe.each(CASES)('$family tiny model', (c) => {
     expect(choice.logprobs!.tokens.length).toBe(run.usage.prompt_tokens + run.usage.completion_tokens);
   });
 
+  test('prompts of different lengths in one batch (left-padded, position_ids per row) decode as each alone', async () => {
+    const prompts = ['The cat', 'This is the house that Jack built, and this is the'];
+    const together = await collect(engine, request({ prompt: prompts, max_tokens: 16 }));
+    for (const [i, prompt] of prompts.entries()) {
+      const alone = await collect(engine, request({ prompt, max_tokens: 16 }));
+      expect(together.choices[i]!.text, prompt).toBe(alone.choices[0]!.text);
+    }
+  });
+
   test('sampled text: pieces never split a character, offsets follow the text', async () => {
     for (const seed of [5, 6, 7]) {
       const run = await collect(engine, request({ prompt: UNICODE, temperature: 1.5, seed, max_tokens: 40, logprobs: 1 }));
