@@ -112,7 +112,7 @@ const d = DEFAULT_CONFIG;
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'host', env: 'TEXTGEN_HOST', kind: 'string', value: 'HOST', description: `Interface to listen on (default ${d.host}).` },
   { name: 'port', env: 'TEXTGEN_PORT', kind: 'string', value: 'PORT', description: `Port to listen on; 0 picks a free one (default ${d.port}).` },
-  { name: 'model', env: 'TEXTGEN_MODEL', kind: 'string', value: 'PATH|ID', description: 'Model folder or Hugging Face id (default: the embedded tiny model).' },
+  { name: 'model', env: 'TEXTGEN_MODEL', kind: 'string', value: 'PATH|ID', description: 'Embedded model name (textgen-tiny, textgen-tiny-llama3, textgen-tiny-qwen3, textgen-tiny-gemma3, textgen-tiny-llama2), model folder or Hugging Face id (default: textgen-tiny).' },
   { name: 'model-alias', env: 'TEXTGEN_MODEL_ALIAS', kind: 'string', value: 'NAMES', description: 'Extra names accepted as `model` in requests, comma-separated.' },
   { name: 'device', env: 'TEXTGEN_DEVICE', kind: 'string', value: 'DEVICE', description: `Where inference runs: ${DEVICES.join(', ')} (default ${d.device}).` },
   { name: 'dtype', env: 'TEXTGEN_DTYPE', kind: 'string', value: 'DTYPE', description: `Weight precision: ${DTYPES.join(', ')} (default ${d.dtype}).` },

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { EMBEDDED_MODEL_ID, loadEngine } from '@textgen-spec/engine';
+import { EMBEDDED_MODEL_IDS, loadEngine } from '@textgen-spec/engine';
 import type { Device, Dtype, Engine, LoadProgressEvent } from '@textgen-spec/engine';
 import { ApiKeyChecker } from './auth.js';
 import type { ServerConfig } from './config.js';
@@ -51,7 +51,7 @@ export class ServerModelAdmin implements ModelAdmin {
             .map((entry) => entry.name)
             .sort()
         : [];
-    return [EMBEDDED_MODEL_ID, ...folders.filter((name) => name !== EMBEDDED_MODEL_ID)];
+    return [...EMBEDDED_MODEL_IDS, ...folders.filter((name) => !EMBEDDED_MODEL_IDS.includes(name))];
   }
 
   async load(name: string, args: { dtype?: Dtype; device?: Device }): Promise<void> {
@@ -62,7 +62,7 @@ export class ServerModelAdmin implements ModelAdmin {
         code: 'model_not_found',
       });
     }
-    const model = name === EMBEDDED_MODEL_ID ? undefined : join(this.config.modelsDir!, name);
+    const model = EMBEDDED_MODEL_IDS.includes(name) ? name : join(this.config.modelsDir!, name);
     this.logger.info('model load', { model: name });
     const onProgress = progressLogger(this.logger, name);
     const options = { model, device: args.device ?? this.config.device, dtype: args.dtype ?? this.config.dtype, cacheDir: this.config.cacheDir, localFilesOnly: this.config.offline, onProgress };

@@ -1,5 +1,5 @@
 export { loadEngine } from './engine.js';
-export { EMBEDDED_MODEL_ID } from './load-model.js';
+export { EMBEDDED_MODEL_ID, EMBEDDED_MODEL_IDS } from './load-model.js';
 export { MAX_CONTRASTIVE_TOP_K, MAX_PROMPT_LOOKUP_TOKENS } from './request-plan.js';
 export { MAX_BATCH_ROWS, MAX_BEST_OF, MAX_STRING_LIST_CHARS, maxInputChars } from './request-bounds.js';
 export { EngineLoadError, EngineRequestError, EngineUnavailableError } from './types.js';

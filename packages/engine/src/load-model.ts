@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { env as ortEnv, type InferenceSession } from 'onnxruntime-node';
-import { ensureTinyModel } from '@textgen-spec/tiny-model';
+import { FAMILY_MODEL_NAMES, MODEL_FAMILIES, ensureTinyModel, type ModelFamily } from '@textgen-spec/tiny-model';
 import type { CacheSlot, GraphSpec } from './model-runner.js';
 import { EngineLoadError } from './types.js';
 import type { Device, Dtype, EngineLoadOptions, LoadProgressEvent, ModelInfo } from './types.js';
@@ -40,15 +40,20 @@ type ModelSource = { kind: 'embedded' | 'local'; path: string; id: string } | { 
 /** The name the embedded tiny model goes by in responses and /v1/models. */
 export const EMBEDDED_MODEL_ID = 'textgen-tiny';
 
+/** Every embedded model by name: the default (GPT-2) first, then one per model family (textgen-tiny-llama3, ...). */
+export const EMBEDDED_MODEL_IDS: readonly string[] = [EMBEDDED_MODEL_ID, ...MODEL_FAMILIES.map((f) => FAMILY_MODEL_NAMES[f])];
+
 /** A Hugging Face id: `name` or `org/name`, letters, digits, `-`, `_` and `.`. */
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 
 async function resolveSource(options: EngineLoadOptions): Promise<ModelSource> {
   const { model } = options;
-  if (model === undefined || model === '') {
+  if (model === undefined || model === '' || model === EMBEDDED_MODEL_ID) {
     const folder = await embeddedModelFolder(options.cacheDir);
     return { kind: 'embedded', path: folder, id: EMBEDDED_MODEL_ID };
   }
+  const family = MODEL_FAMILIES.find((f) => FAMILY_MODEL_NAMES[f] === model);
+  if (family) return { kind: 'embedded', path: await embeddedModelFolder(options.cacheDir, family), id: model };
   const absolute = path.resolve(model);
   if (existsSync(absolute)) {
     if (!statSync(absolute).isDirectory()) {
@@ -63,9 +68,9 @@ async function resolveSource(options: EngineLoadOptions): Promise<ModelSource> {
   return { kind: 'hub', id: model };
 }
 
-async function embeddedModelFolder(cacheDir: string | undefined): Promise<string> {
+async function embeddedModelFolder(cacheDir: string | undefined, family?: ModelFamily): Promise<string> {
   try {
-    return await ensureTinyModel(cacheDir === undefined ? {} : { cacheDir });
+    return await ensureTinyModel({ ...(cacheDir === undefined ? {} : { cacheDir }), ...(family ? { family } : {}) });
   } catch (error) {
     throw new EngineLoadError(`cannot generate the embedded model: ${describe(error)}`, 'invalid_model_files', { cause: error });
   }

@@ -61,6 +61,8 @@ export interface FamilySpec {
   padTokenId: number | null;
   /** Seed of every random draw of the weights. */
   seed: number;
+  /** The graphs generated besides fp32 (onnx/model_fp16.onnx, model_quantized.onnx, model_q4.onnx). */
+  extraDtypes: ('fp16' | 'q8' | 'q4')[];
 }
 
 const SMALL = { hidden: 96, layers: 2, heads: 4, kvHeads: 2, intermediate: 192 } as const;
@@ -87,6 +89,7 @@ export const FAMILY_SPECS: Readonly<Record<ModelFamily, FamilySpec>> = {
     endOfTextId: 128001,
     padTokenId: null,
     seed: 0x11a3a3,
+    extraDtypes: ['fp16', 'q8', 'q4'],
   },
   qwen3: {
     family: 'qwen3',
@@ -109,6 +112,7 @@ export const FAMILY_SPECS: Readonly<Record<ModelFamily, FamilySpec>> = {
     endOfTextId: 151643,
     padTokenId: 151643,
     seed: 0x0e3e3,
+    extraDtypes: [],
   },
   gemma3: {
     family: 'gemma3',
@@ -131,6 +135,7 @@ export const FAMILY_SPECS: Readonly<Record<ModelFamily, FamilySpec>> = {
     endOfTextId: 1,
     padTokenId: 0,
     seed: 0x9e3a3,
+    extraDtypes: [],
   },
   llama2: {
     family: 'llama2',
@@ -153,5 +158,6 @@ export const FAMILY_SPECS: Readonly<Record<ModelFamily, FamilySpec>> = {
     endOfTextId: 2,
     padTokenId: null,
     seed: 0x11a2a2,
+    extraDtypes: [],
   },
 };

@@ -14,10 +14,10 @@ import { GENERATOR_VERSION, MANIFEST_FILE } from './write-model.js';
  */
 const PINNED: { version: string } & Record<ModelFamily, string> = {
   version: '1',
-  llama3: '5707d6260b451430f529e6f120e74fa790f83e3f5ae4656ea9705a4de3a50c27',
+  llama3: '4bab9d1a979ffb9abe5ee23b0464785ce3fa515b0993208030c594ebf9b9feed',
   qwen3: '9b42380f13f6ad4891c2aaf011c9fbd62b0a1f6d706c55125b92c94f02408704',
   gemma3: '49e9fc03b4ccc86208a295ad84f726947b51dea0c9c17be178ee1e5185d4fd49',
-  llama2: '50d600231cb92044019e1787273b6f502758acc47b6eda9159825b2a93795057',
+  llama2: '51f6c2c15e835e4415d66eb6f8cc1ab0625e95d2095878b41a4eda6d606baca9',
 };
 
 const VOCAB: Record<ModelFamily, number> = { llama3: 128256, qwen3: 151936, gemma3: 262144, llama2: 32000 };

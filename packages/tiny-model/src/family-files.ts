@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { CORPUS_TITLE } from './corpus.js';
 import { isModelFamily, type ModelFamily } from './families.js';
 import { designFamilyModel } from './family-design.js';
+import { FAMILY_DTYPE_FILES } from './family-dtypes.js';
 import { FAMILY_OPSET, buildFamilyOnnx } from './llama-graph.js';
 import { BIGRAM_OPTIONS, GENERATOR_VERSION, MANIFEST_FILE, fingerprintOf, type TinyModelFile } from './write-model.js';
 
@@ -55,6 +56,9 @@ export function generateFamilyModelFiles(family: ModelFamily): { files: Map<stri
     ['TOKENIZER-LICENSE.txt', Buffer.from(license, 'utf8')],
     ['onnx/model.onnx', buildFamilyOnnx(spec, design.tensors, docString, GENERATOR_VERSION)],
   ]);
+  for (const dtype of spec.extraDtypes) {
+    files.set(FAMILY_DTYPE_FILES[dtype], buildFamilyOnnx(spec, design.tensors, `${docString} Weights: ${dtype}.`, GENERATOR_VERSION, dtype));
+  }
   return {
     files,
     manifest: {

@@ -21,6 +21,7 @@
  */
 import { detExp, detLog, detSqrt } from './det-math.js';
 import type { FamilySpec } from './families.js';
+import { weightStore, type FamilyDtype, type WeightStore } from './family-dtypes.js';
 import type { FamilyTensor } from './family-weights.js';
 import { ElemType, OnnxGraphBuilder } from './onnx-builder.js';
 
@@ -53,8 +54,14 @@ export function inverseFrequencies(spec: FamilySpec, base: number, scaled: boole
   return out;
 }
 
-/** Builds the model and returns the serialized ModelProto. */
-export function buildFamilyOnnx(spec: FamilySpec, tensors: readonly FamilyTensor[], docString: string, producerVersion: string): Uint8Array {
+/** Builds the model with its weights stored as `dtype` (family-dtypes.ts) and returns the serialized ModelProto. */
+export function buildFamilyOnnx(
+  spec: FamilySpec,
+  tensors: readonly FamilyTensor[],
+  docString: string,
+  producerVersion: string,
+  dtype: FamilyDtype = 'fp32',
+): Uint8Array {
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const weight = (name: string): FamilyTensor => {
     const t = byName.get(name);
@@ -62,38 +69,39 @@ export function buildFamilyOnnx(spec: FamilySpec, tensors: readonly FamilyTensor
     return t;
   };
   const g = new OnnxGraphBuilder(`tiny_${spec.family}`);
-  const inputs = declareInputs(g, spec);
+  const w = weightStore(g, dtype);
+  const inputs = declareInputs(g, spec, w.ioType);
   const c = declareConstants(g, spec);
   const embed = weight('model.embed_tokens.weight');
-  const embedName = g.float(embed.name, embed.dims, embed.data);
-  let hidden = g.node('Gather', [embedName, inputs.inputIds]);
+  let hidden = w.embed(embed, inputs.inputIds);
   if (spec.gemma) hidden = g.node('Mul', [hidden, c.embedScale]);
   const rotary = rotaryTables(g, spec, inputs.positionIds, c);
   const masks = attentionMasks(g, spec, inputs, c);
   for (let i = 0; i < spec.layers; i++) {
     const sliding = spec.gemma?.layerTypes[i % spec.gemma.layerTypes.length] === 'sliding_attention';
-    const ctx: LayerContext = { g, spec, c, weight, index: i, past: inputs.past[i] as Kv };
+    const ctx: LayerContext = { g, w, spec, c, weight, index: i, past: inputs.past[i] as Kv };
     hidden = decoderLayer(ctx, hidden, sliding ? rotary.local : rotary.global, sliding ? masks.sliding : masks.full);
   }
-  const normed = rmsNorm(g, spec, c, hidden, weight('model.norm.weight'), spec.hidden);
-  const head = spec.tied ? g.node('Transpose', [embedName], { perm: [1, 0] }) : linearWeight(g, weight('lm_head.weight'));
-  g.node('MatMul', [normed, head], {}, 'logits');
-  declareOutputs(g, spec);
+  const normed = rmsNorm(g, w, spec, c, hidden, weight('model.norm.weight'), spec.hidden);
+  const fp32 = w.ioType === ElemType.FLOAT;
+  const logits = spec.tied ? g.node('MatMul', [normed, w.tiedHead(embed)], {}, fp32 ? 'logits' : undefined) : w.linear(normed, weight('lm_head.weight'));
+  if (!fp32 || !spec.tied) w.toIo(logits, 'logits');
+  declareOutputs(g, spec, w.ioType);
   return g.encode({ opset: FAMILY_OPSET, producerName: '@textgen-spec/tiny-model', producerVersion, docString });
 }
 
 type Inputs = ReturnType<typeof declareInputs>;
 type Constants = ReturnType<typeof declareConstants>;
 
-function declareInputs(g: Builder, spec: FamilySpec) {
-  const { INT64, FLOAT } = ElemType;
+function declareInputs(g: Builder, spec: FamilySpec, cacheType: ElemType) {
+  const { INT64 } = ElemType;
   const inputIds = g.input('input_ids', INT64, ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', INT64, ['batch_size', 'total_sequence_length']);
   const positionIds = g.input('position_ids', INT64, ['batch_size', 'sequence_length']);
   const past: Kv[] = [];
   for (let i = 0; i < spec.layers; i++) {
     const shape = ['batch_size', spec.kvHeads, 'past_sequence_length', spec.headDim];
-    past.push({ key: g.input(`past_key_values.${i}.key`, FLOAT, shape), value: g.input(`past_key_values.${i}.value`, FLOAT, shape) });
+    past.push({ key: g.input(`past_key_values.${i}.key`, cacheType, shape), value: g.input(`past_key_values.${i}.value`, cacheType, shape) });
   }
   return { inputIds, attentionMask, positionIds, past };
 }
@@ -131,20 +139,12 @@ function declareConstants(g: Builder, spec: FamilySpec) {
   };
 }
 
-/** [in, out] copy of an HF [out, in] linear weight, as the MatMul initializer. */
-function linearWeight(g: Builder, t: FamilyTensor): string {
-  const [rows, cols] = t.dims as [number, number];
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c] as number;
-  return g.float(t.name, [cols, rows], out);
-}
-
 /** RMSNorm over the last axis: x / √(mean(x²) + ε) · scale (Gemma: the stored weight + 1). */
-function rmsNorm(g: Builder, spec: FamilySpec, c: Constants, x: string, t: FamilyTensor, size: number): string {
+function rmsNorm(g: Builder, w: WeightStore, spec: FamilySpec, c: Constants, x: string, t: FamilyTensor, size: number): string {
   const scale = spec.gemma ? t.data.map((w) => w + 1) : t.data;
   const meanSquare = g.node('ReduceMean', [g.node('Mul', [x, x])], { axes: [-1], keepdims: 1 });
   const rms = g.node('Sqrt', [g.node('Add', [meanSquare, c.epsilon])]);
-  return g.node('Mul', [g.node('Div', [x, rms]), g.float(t.name, [size], scale)]);
+  return g.node('Mul', [g.node('Div', [x, rms]), w.vector(t.name, [size], scale)]);
 }
 
 interface Rotary {
@@ -194,6 +194,7 @@ function attentionMasks(g: Builder, spec: FamilySpec, inputs: Inputs, c: Constan
 
 interface LayerContext {
   g: Builder;
+  w: WeightStore;
   spec: FamilySpec;
   c: Constants;
   weight: (name: string) => FamilyTensor;
@@ -203,35 +204,36 @@ interface LayerContext {
 
 /** Self-attention with the KV cache and grouped heads; returns the o_proj output [batch, seq, hidden]. */
 function selfAttention(ctx: LayerContext, x: string, rotary: Rotary, bias: string): string {
-  const { g, spec, c, weight, index: i, past } = ctx;
+  const { g, w, spec, c, weight, index: i, past } = ctx;
   const p = `model.layers.${i}.self_attn`;
   const heads = (name: string, shape: string): string =>
-    g.node('Transpose', [g.node('Reshape', [g.node('MatMul', [x, linearWeight(g, weight(`${p}.${name}.weight`))]), shape])], { perm: [0, 2, 1, 3] });
+    g.node('Transpose', [g.node('Reshape', [w.linear(x, weight(`${p}.${name}.weight`)), shape])], { perm: [0, 2, 1, 3] });
   let q = heads('q_proj', c.qHeadsShape);
   let k = heads('k_proj', c.kvHeadsShape);
   const v = heads('v_proj', c.kvHeadsShape);
   if (spec.qkNorm) {
-    q = rmsNorm(g, spec, c, q, weight(`${p}.q_norm.weight`), spec.headDim);
-    k = rmsNorm(g, spec, c, k, weight(`${p}.k_norm.weight`), spec.headDim);
+    q = rmsNorm(g, w, spec, c, q, weight(`${p}.q_norm.weight`), spec.headDim);
+    k = rmsNorm(g, w, spec, c, k, weight(`${p}.k_norm.weight`), spec.headDim);
   }
   q = applyRotary(g, c, q, rotary);
   k = applyRotary(g, c, k, rotary);
-  const key = g.node('Concat', [past.key, k], { axis: 2 }, `present.${i}.key`);
-  const value = g.node('Concat', [past.value, v], { axis: 2 }, `present.${i}.value`);
+  // The cache holds the I/O type (float16 in fp16 graphs); the arithmetic is float32.
+  const key = w.fromIo(g.node('Concat', [past.key, w.toIo(k)], { axis: 2 }, `present.${i}.key`));
+  const value = w.fromIo(g.node('Concat', [past.value, w.toIo(v)], { axis: 2 }, `present.${i}.value`));
   const grouped = g.node('Reshape', [g.node('Mul', [q, c.attentionScale]), c.groupedShape]);
   const keys = g.node('Transpose', [g.node('Unsqueeze', [key, c.axis2])], { perm: [0, 1, 2, 4, 3] });
   const scores = g.node('Add', [g.node('MatMul', [grouped, keys]), bias]);
   const context = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), g.node('Unsqueeze', [value, c.axis2])]);
   const merged = g.node('Reshape', [g.node('Transpose', [g.node('Reshape', [context, c.ungroupedShape])], { perm: [0, 2, 1, 3] }), c.mergedShape]);
-  return g.node('MatMul', [merged, linearWeight(g, weight(`${p}.o_proj.weight`))]);
+  return w.linear(merged, weight(`${p}.o_proj.weight`));
 }
 
 /** Gated MLP: down(act(gate(x)) · up(x)), act = SiLU or tanh-GELU. */
 function gatedMlp(ctx: LayerContext, x: string): string {
-  const { g, spec, c, weight, index: i } = ctx;
+  const { g, w, spec, c, weight, index: i } = ctx;
   const p = `model.layers.${i}.mlp`;
-  const gate = g.node('MatMul', [x, linearWeight(g, weight(`${p}.gate_proj.weight`))]);
-  const up = g.node('MatMul', [x, linearWeight(g, weight(`${p}.up_proj.weight`))]);
+  const gate = w.linear(x, weight(`${p}.gate_proj.weight`));
+  const up = w.linear(x, weight(`${p}.up_proj.weight`));
   let act: string;
   if (spec.activation === 'silu') act = g.node('Mul', [gate, g.node('Sigmoid', [gate])]);
   else {
@@ -239,13 +241,13 @@ function gatedMlp(ctx: LayerContext, x: string): string {
     const tanh = g.node('Tanh', [g.node('Mul', [g.node('Add', [gate, cubic]), c.geluScale])]);
     act = g.node('Mul', [g.node('Mul', [gate, c.half]), g.node('Add', [tanh, c.oneFloat])]);
   }
-  return g.node('MatMul', [g.node('Mul', [act, up]), linearWeight(g, weight(`${p}.down_proj.weight`))]);
+  return w.linear(g.node('Mul', [act, up]), weight(`${p}.down_proj.weight`));
 }
 
 function decoderLayer(ctx: LayerContext, hidden: string, rotary: Rotary, bias: string): string {
-  const { g, spec, c, weight, index: i } = ctx;
+  const { g, w, spec, c, weight, index: i } = ctx;
   const p = `model.layers.${i}`;
-  const norm = (x: string, name: string): string => rmsNorm(g, spec, c, x, weight(`${p}.${name}.weight`), spec.hidden);
+  const norm = (x: string, name: string): string => rmsNorm(g, w, spec, c, x, weight(`${p}.${name}.weight`), spec.hidden);
   const attention = selfAttention(ctx, norm(hidden, 'input_layernorm'), rotary, bias);
   if (spec.gemma) {
     const h = g.node('Add', [hidden, norm(attention, 'post_attention_layernorm')]);
@@ -255,11 +257,11 @@ function decoderLayer(ctx: LayerContext, hidden: string, rotary: Rotary, bias: s
   return g.node('Add', [h, gatedMlp(ctx, norm(h, 'post_attention_layernorm'))]);
 }
 
-function declareOutputs(g: Builder, spec: FamilySpec): void {
-  g.output('logits', ElemType.FLOAT, ['batch_size', 'sequence_length', spec.vocabSize]);
+function declareOutputs(g: Builder, spec: FamilySpec, ioType: ElemType): void {
+  g.output('logits', ioType, ['batch_size', 'sequence_length', spec.vocabSize]);
   for (let i = 0; i < spec.layers; i++) {
     const shape = ['batch_size', spec.kvHeads, 'total_sequence_length', spec.headDim];
-    g.output(`present.${i}.key`, ElemType.FLOAT, shape);
-    g.output(`present.${i}.value`, ElemType.FLOAT, shape);
+    g.output(`present.${i}.key`, ioType, shape);
+    g.output(`present.${i}.value`, ioType, shape);
   }
 }

@@ -11,6 +11,9 @@ export const ElemType = {
   FLOAT: onnx.TensorProto.DataType.FLOAT,
   INT64: onnx.TensorProto.DataType.INT64,
   BOOL: onnx.TensorProto.DataType.BOOL,
+  FLOAT16: onnx.TensorProto.DataType.FLOAT16,
+  INT8: onnx.TensorProto.DataType.INT8,
+  UINT8: onnx.TensorProto.DataType.UINT8,
 } as const;
 export type ElemType = (typeof ElemType)[keyof typeof ElemType];
 
@@ -60,6 +63,11 @@ export function tensorProto(
   return { name, dims: [...dims], dataType: ElemType.INT64, rawData: raw };
 }
 
+/** A tensor of raw bytes already in ONNX's little-endian layout (float16 bits, int8, uint8). */
+export function rawTensorProto(name: string, dims: readonly number[], dataType: ElemType, raw: Uint8Array): onnxProto.onnx.ITensorProto {
+  return { name, dims: [...dims], dataType, rawData: raw };
+}
+
 export class OnnxGraphBuilder {
   private readonly nodes: onnxProto.onnx.INodeProto[] = [];
   private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
@@ -67,6 +75,7 @@ export class OnnxGraphBuilder {
   private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
+  private readonly domains = new Set<string>();
 
   constructor(private readonly graphName: string) {}
 
@@ -89,6 +98,12 @@ export class OnnxGraphBuilder {
 
   float(name: string, dims: readonly number[], data: Float32Array): string {
     this.initializers.push(tensorProto(this.claim(name), dims, data));
+    return name;
+  }
+
+  /** An initializer of raw little-endian bytes of type `dataType` (float16, int8, uint8). */
+  raw(name: string, dims: readonly number[], dataType: ElemType, bytes: Uint8Array): string {
+    this.initializers.push(rawTensorProto(this.claim(name), dims, dataType, bytes));
     return name;
   }
 
@@ -116,13 +131,17 @@ export class OnnxGraphBuilder {
     for (const input of inputs) {
       if (input !== '' && !this.names.has(input)) throw new Error(`${opType}: unknown input ${input}`);
     }
+    // Contrib operators (onnxruntime's com.microsoft domain) are written as "com.microsoft:Op".
+    const [domain, op] = opType.includes(':') ? (opType.split(':') as [string, string]) : ['', opType];
+    if (domain) this.domains.add(domain);
     const id = this.counter++;
     const outputs = Array.from({ length: outputCount }, (_, i) =>
-      this.claim(outputNames?.[i] ?? `${opType}_${id}${outputCount > 1 ? `_${i}` : ''}`),
+      this.claim(outputNames?.[i] ?? `${op}_${id}${outputCount > 1 ? `_${i}` : ''}`),
     );
     this.nodes.push({
-      name: `${opType}_${id}`,
-      opType,
+      name: `${op}_${id}`,
+      ...(domain ? { domain } : {}),
+      opType: op,
       input: [...inputs],
       output: outputs,
       attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)),
@@ -134,7 +153,7 @@ export class OnnxGraphBuilder {
   encode(options: { opset: number; producerName: string; producerVersion: string; docString: string }): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 8,
-      opsetImport: [{ domain: '', version: options.opset }],
+      opsetImport: [{ domain: '', version: options.opset }, ...[...this.domains].sort().map((domain) => ({ domain, version: 1 }))],
       producerName: options.producerName,
       producerVersion: options.producerVersion,
       docString: options.docString,

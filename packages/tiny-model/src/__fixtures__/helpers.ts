@@ -20,13 +20,16 @@ export async function tempDir(prefix: string): Promise<{ path: string; cleanup: 
 }
 
 /** Loads model and tokenizer from a local folder with remote models disabled. */
-export async function loadLocal(dir: string): Promise<{ model: PreTrainedModel; tokenizer: PreTrainedTokenizer }> {
+export async function loadLocal(
+  dir: string,
+  dtype: 'fp32' | 'fp16' | 'q8' | 'q4' = 'fp32',
+): Promise<{ model: PreTrainedModel; tokenizer: PreTrainedTokenizer }> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = dirname(dir);
   const id = basename(dir);
   const tokenizer = await AutoTokenizer.from_pretrained(id);
-  const model = await AutoModelForCausalLM.from_pretrained(id, { device: 'cpu', dtype: 'fp32' });
+  const model = await AutoModelForCausalLM.from_pretrained(id, { device: 'cpu', dtype });
   return { model, tokenizer };
 }
 
