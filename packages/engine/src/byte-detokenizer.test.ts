@@ -4,7 +4,7 @@
  * split a character, and special tokens are shown or skipped as the decode does.
  */
 import { describe, expect, test } from 'vitest';
-import { FAMILIES, familyTokenizer, unicodeText, type FamilyTokenizer } from './__fixtures__/family-tokenizers.js';
+import { FAMILIES, familyTokenizer, unicodeText, type Family, type FamilyTokenizer } from './__fixtures__/family-tokenizers.js';
 import { IncrementalDetokenizer, type TokenCodec } from './detokenizer.js';
 import { detokenizerTable, type DetokenizerTable } from './detokenizer-table.js';
 
@@ -18,7 +18,7 @@ interface Setup {
 
 const SPECIAL_TEXTS = ['<|eot_id|>', '<|end_of_text|>', '<|im_end|>', '<|endoftext|>', '<end_of_turn>', '<eos>', '</s>', '<start_of_turn>'];
 
-async function setup(name: (typeof FAMILIES)[number]): Promise<Setup> {
+async function setup(name: Family): Promise<Setup> {
   const family = await familyTokenizer(name);
   const table = detokenizerTable(family.json, family.config);
   if (typeof table === 'string') throw new Error(table);

