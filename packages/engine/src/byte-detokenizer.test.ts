@@ -42,7 +42,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Ids of a text with special tokens between some of its fragments, deterministically. */
 function mixedIds(s: Setup, seed: number): number[] {
-  const ids: number[] = [];
+  // Every other text starts with a special token (BOS-like), where a decode's leading-space strip happens.
+  const ids: number[] = seed % 2 === 0 && s.specials.length > 0 ? [s.specials[seed % s.specials.length]!] : [];
   for (let part = 0; part < 4; part++) {
     ids.push(...s.family.tokenizer.encode(unicodeText(seed * 4 + part, 3), { add_special_tokens: false }));
     if (part < 3 && s.specials.length > 0) ids.push(s.specials[(seed + part) % s.specials.length]!);

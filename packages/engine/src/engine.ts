@@ -11,7 +11,7 @@ import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelRunner } from './model-runner.js';
-import { planRequest, type PlanningModel } from './request-plan.js';
+import { encodeText, planRequest, type PlanningModel } from './request-plan.js';
 import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
 import type {
@@ -72,10 +72,8 @@ class TransformersEngine implements LocalEngine {
   }
 
   encode(text: string, options: { addBos?: boolean } = {}): number[] {
-    const ids = this.planning.encodePlain(text);
-    const bos = this.info.bosTokenId;
-    if (options.addBos && this.planning.addsBos && bos !== null && ids[0] !== bos) ids.unshift(bos);
-    return ids;
+    // With addBos, the prompts' rule (one BOS, never doubled); without, the plain tokenization.
+    return options.addBos ? encodeText(this.planning, text, true) : this.planning.encodePlain(text);
   }
 
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {

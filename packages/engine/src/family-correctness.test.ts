@@ -83,6 +83,9 @@ describe.each(CASES)('$family tiny model', (c) => {
     expect(await count({ add_bos_token: true })).toBe(plain + (c.addsBos ? 1 : 0));
     expect(await count({ add_bos_token: false })).toBe(plain);
     if (c.bosText === null) return;
+    const bos = engine.info.bosTokenId!;
+    // The tokenizer endpoint's encode follows the same rule.
+    expect(engine.encode(`${c.bosText}${c.bosText}The cat`, { addBos: true }).slice(0, 2)).toEqual([bos, engine.encode('The cat')[0]]);
     const withText = await count({ prompt: `${c.bosText}The cat`, add_bos_token: true });
     expect(await count({ prompt: `${c.bosText}${c.bosText}The cat`, add_bos_token: true })).toBe(withText);
     expect(await count({ prompt: `${c.bosText}The cat`, add_bos_token: false })).toBe(withText - 1);

@@ -107,7 +107,7 @@ function checkTokenIds(ids: Iterable<number>, vocabSize: number, param: string, 
 }
 
 /** Tokenizes a text prompt with TGW's add_bos_token rule: add BOS when asked and missing, never double it, drop it when not asked. */
-function encodeText(model: PlanningModel, text: string, addBos: boolean): number[] {
+export function encodeText(model: PlanningModel, text: string, addBos: boolean): number[] {
   const tokens = model.encodePlain(text);
   const bos = model.info.bosTokenId;
   if (model.addsBos && bos !== null) {
