@@ -122,7 +122,13 @@ describe.each(CASES)('$family tiny model', (c) => {
     expect(forced.choices[0]!.text).toBe(engine.decode([high, high]));
     const tokenPrompt = await collect(engine, request({ prompt: [high, high], max_tokens: 1 }));
     expect(tokenPrompt.usage.prompt_tokens).toBe(2);
-    await expect(collect(engine, request({ prompt: [engine.info.vocabSize], max_tokens: 1 }))).rejects.toBeInstanceOf(EngineRequestError);
+    // The bounds are the loaded model's: one past its last logit is a 400 naming the parameter.
+    const past = engine.info.vocabSize;
+    await expect(collect(engine, request({ prompt: [past], max_tokens: 1 }))).rejects.toBeInstanceOf(EngineRequestError);
+    await expect(collect(engine, request({ logit_bias: { [past]: 1 } }))).rejects.toMatchObject({ param: 'logit_bias' });
+    await expect(collect(engine, request({ custom_token_bans: [past] }))).rejects.toMatchObject({ param: 'custom_token_bans' });
+    const last = await collect(engine, request({ max_tokens: 1, custom_token_bans: [past - 1], logit_bias: { [past - 1]: 5 } }));
+    expect(last.usage.completion_tokens).toBe(1);
   });
 
   test('a grammar over the whole vocabulary yields exactly its Unicode text, however it is tokenized', async () => {
