@@ -5,8 +5,10 @@
  * The clean-up (as transformers.js and Python transformers do it) only deletes spaces, and every
  * pattern it rewrites starts with a space and is at most four characters long. So a cut with no
  * space among the three characters before it can never be crossed by a pattern, even after
- * earlier rewrites (they only delete spaces): the text on each side cleans up on its own.
- * The stream holds back text after the last such cut.
+ * earlier rewrites (they only delete spaces): the text on each side cleans up on its own. Nor
+ * can a cut just before a character that no pattern has after its leading space (a digit, most
+ * letters: not a space or one of `.?!,'ntmsvre`), since that character is never deleted and a
+ * crossing match would contain it. The stream holds back text after the last such cut.
  */
 
 /** The clean-up, pattern by pattern in the order transformers.js applies them. */
@@ -27,6 +29,8 @@ export function cleanUpTokenization(text: string): string {
 
 /** Characters before a cut that must hold no space (the longest pattern's length minus one). */
 const GUARD = 3;
+/** Every character a pattern has after its leading space. */
+const PATTERN_TAIL = " .?!,'ntmsvre";
 
 export class SpaceCleanupStream {
   /** Text not released yet; it starts at a safe cut. */
@@ -54,11 +58,14 @@ export class SpaceCleanupStream {
     return cleanUpTokenization(rest);
   }
 
-  /** The longest prefix of `pending` ending at a cut with no space in the GUARD characters before it. */
+  /** The longest prefix of `pending` that ends at a safe cut (see the file comment). */
   private safeCut(): number {
     const text = this.before + this.pending;
     const offset = this.before.length;
     for (let end = text.length; end > offset; end--) {
+      const next = text.charCodeAt(end); // NaN at the end of the text
+      if (next >= 0xdc00 && next <= 0xdfff) continue; // never between the halves of a surrogate pair
+      if (end < text.length && !PATTERN_TAIL.includes(text[end]!)) return end - offset;
       let spaceFree = 0; // characters without a space just before the candidate cut
       for (let i = end - 1; i >= 0 && i >= end - GUARD && text.charCodeAt(i) !== 32; i--) spaceFree++;
       if (spaceFree >= GUARD || spaceFree === end) return end - offset;
