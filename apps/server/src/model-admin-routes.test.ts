@@ -1,5 +1,6 @@
 /** TGW's model management behind the admin key (issue 12): model/list, model/load, model/unload. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMBEDDED_MODEL_IDS } from '@textgen-spec/engine';
 import type { TextgenServer } from './server.js';
 import { getJson, postJson, startTestServer } from './__fixtures__/harness.js';
 
@@ -21,7 +22,7 @@ describe('model management', () => {
   it('needs the admin key (the API key is not enough); off when the server has no key at all', async () => {
     expect((await get('/v1/internal/model/list', {})).status).toBe(401);
     expect((await get('/v1/internal/model/list', { Authorization: 'Bearer user' })).status).toBe(401);
-    expect(await get('/v1/internal/model/list', ADMIN)).toEqual({ status: 200, body: { model_names: ['textgen-tiny'] } });
+    expect(await get('/v1/internal/model/list', ADMIN)).toEqual({ status: 200, body: { model_names: EMBEDDED_MODEL_IDS } });
     const open = await startTestServer();
     try {
       const response = await postJson(open.url, '/v1/internal/model/unload', {});
@@ -57,5 +58,20 @@ describe('model management', () => {
     expect(loaded.status, loaded.text).toBe(200);
     const after = await completion();
     expect(after.status, after.text).toBe(200);
+  });
+
+  it('loads an embedded family model by name; GET /v1/models then lists it', async () => {
+    expect(EMBEDDED_MODEL_IDS).toContain('textgen-tiny-llama2');
+    const loaded = await postJson(server.url, '/v1/internal/model/load', { model_name: 'textgen-tiny-llama2' }, ADMIN);
+    expect(loaded.status, loaded.text).toBe(200);
+    try {
+      const models = await get('/v1/models', { Authorization: 'Bearer user' });
+      expect(models.body.data.map((m: { id: string }) => m.id)).toContain('textgen-tiny-llama2');
+      const answer = await completion();
+      expect(answer.status, answer.text).toBe(200);
+      expect(JSON.parse(answer.text).model).toBe('textgen-tiny-llama2');
+    } finally {
+      await postJson(server.url, '/v1/internal/model/load', { model_name: 'textgen-tiny' }, ADMIN);
+    }
   });
 });

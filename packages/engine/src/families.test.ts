@@ -1,7 +1,7 @@
 /**
  * The embedded family models (textgen-tiny-llama3, -qwen3, -gemma3, -llama2) through the
  * engine: loaded by name, described by their info, greedy text of the rhyme, sampling that ends
- * by itself on one of the family's EOS ids, and the int8 / fp16 graphs of llama3 by dtype.
+ * by itself on one of the family's EOS ids, and the fp16 / q8 / q4 graphs (llama3, qwen3) by dtype.
  */
 import { CORPUS_TEXT, FAMILY_MODEL_NAMES, FAMILY_SPECS, MODEL_FAMILIES } from '@textgen-spec/tiny-model';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -66,9 +66,10 @@ describe.each(MODEL_FAMILIES.map((family) => ({ family })))('the embedded $famil
   });
 });
 
-describe('textgen-tiny-llama3 by dtype', () => {
-  test.each(['fp16', 'q8', 'q4'] as const)('loads its %s graph and speaks the rhyme', async (dtype) => {
-    const engine = await loadEngine({ model: 'textgen-tiny-llama3', dtype });
+describe('the extra graphs by dtype', () => {
+  const cases = MODEL_FAMILIES.flatMap((family) => FAMILY_SPECS[family].extraDtypes.map((dtype) => ({ model: FAMILY_MODEL_NAMES[family], dtype })));
+  test.each(cases)('$model loads its $dtype graph and speaks the rhyme', async ({ model, dtype }) => {
+    const engine = await loadEngine({ model, dtype });
     try {
       expect(engine.info.dtype).toBe(dtype);
       const { choices } = await collect(engine, greedy({ prompts: ['This is the'], max_tokens: 16 }));

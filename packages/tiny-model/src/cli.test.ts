@@ -25,8 +25,17 @@ describe('textgen-tiny-model CLI (bin launcher, built dist)', () => {
     for (const file of manifest.files) expect(result.stdout).toContain(file.sha256);
   });
 
+  it('writes a family model with --family', async () => {
+    const result = run(join(out.path, 'llama2'), '--family', 'llama2');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/wrote textgen-tiny-llama2 \(2 layers, width 96, 4 heads, 2 kv heads\)/);
+    const config = JSON.parse(await readFile(join(out.path, 'llama2', 'config.json'), 'utf8')) as { model_type: string };
+    expect(config.model_type).toBe('llama');
+  });
+
   it('exits 2 with the usage on bad arguments', () => {
-    for (const args of [[], ['a', 'b'], [out.path, '--variant', 'huge'], [out.path, '--bogus']]) {
+    for (const args of [[], ['a', 'b'], [out.path, '--variant', 'huge'], [out.path, '--bogus'], [out.path, '--family', 'gpt5'], [out.path, '--family', 'llama2', '--variant', 'large']]) {
       const result = run(...args);
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/usage: textgen-tiny-model <outDir>/);

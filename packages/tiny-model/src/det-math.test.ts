@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, detLog, detSqrt } from './det-math.js';
+import { Rng, detExp, detLog, detPow, detSqrt } from './det-math.js';
 
 describe('Rng', () => {
   it('produces the reference mulberry32 stream (pinned, so a change to the generator is noticed)', () => {
@@ -39,5 +39,13 @@ describe('detLog and detSqrt', () => {
     expect(() => detLog(-1)).toThrow(RangeError);
     expect(() => detSqrt(-1)).toThrow(RangeError);
     expect(() => detSqrt(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('detExp and detPow', () => {
+  it('agree with Math.exp and Math.pow to a few ulp', () => {
+    for (const x of [-30, -2.5, -0.1, 0, 1e-9, 0.5, 1, 13.1]) expect(Math.abs(detExp(x) - Math.exp(x))).toBeLessThanOrEqual(4e-15 * Math.exp(x));
+    for (const [b, e] of [[500000, -1 / 12], [10000, -0.5], [2, 10]] as const) expect(Math.abs(detPow(b, e) - b ** e)).toBeLessThanOrEqual(1e-14 * b ** e);
+    expect(() => detExp(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 });

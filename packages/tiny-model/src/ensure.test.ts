@@ -78,6 +78,11 @@ describe('ensureTinyModel', () => {
     expect(tinyModelCacheKey('large')).not.toBe(tinyModelCacheKey('default'));
   });
 
+  it('rejects an unknown family, and a family with a variant', async () => {
+    await expect(ensureTinyModel({ family: 'llama9' as never, cacheDir: cache.path })).rejects.toThrow(/unknown model family/);
+    await expect(ensureTinyModel({ family: 'llama2', variant: 'large', cacheDir: cache.path })).rejects.toThrow(/with a variant/);
+  });
+
   it('rejects an unknown variant', async () => {
     await expect(ensureTinyModel({ variant: 'tiny' as never, cacheDir: cache.path })).rejects.toThrow(/unknown tiny model variant/);
   });

@@ -112,7 +112,7 @@ export const FAMILY_SPECS: Readonly<Record<ModelFamily, FamilySpec>> = {
     endOfTextId: 151643,
     padTokenId: 151643,
     seed: 0x0e3e3,
-    extraDtypes: [],
+    extraDtypes: ['fp16', 'q8'],
   },
   gemma3: {
     family: 'gemma3',

@@ -84,6 +84,8 @@ export function familyGenerationConfig(spec: FamilySpec): Record<string, unknown
   };
 }
 
+// Module-level because a design takes seconds (tokenizing with a 262k vocabulary, 25M weights)
+// and is deterministic: the ONNX writer, every dtype and an exporter in one process share it.
 const designs = new Map<ModelFamily, FamilyModelDesign>();
 
 /**

@@ -15,7 +15,7 @@ import { GENERATOR_VERSION, MANIFEST_FILE } from './write-model.js';
 const PINNED: { version: string } & Record<ModelFamily, string> = {
   version: '1',
   llama3: '4bab9d1a979ffb9abe5ee23b0464785ce3fa515b0993208030c594ebf9b9feed',
-  qwen3: '9b42380f13f6ad4891c2aaf011c9fbd62b0a1f6d706c55125b92c94f02408704',
+  qwen3: '43cd9f9f1541e9449526a1af7669f62415e050e6c0996b5b53569a1f1764729e',
   gemma3: '49e9fc03b4ccc86208a295ad84f726947b51dea0c9c17be178ee1e5185d4fd49',
   llama2: '51f6c2c15e835e4415d66eb6f8cc1ab0625e95d2095878b41a4eda6d606baca9',
 };
