@@ -4,6 +4,7 @@
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
 import { detokenizerTable } from './detokenizer-table.js';
 import { generate } from './generation.js';
+import { cleanUpTokenization } from './space-cleanup.js';
 import type { StopRequest } from './generation.js';
 import { nextTokenProbabilities } from './next-token.js';
 import type { GenerationContext } from './generation-plan.js';
@@ -121,8 +122,16 @@ class TransformersEngine implements LocalEngine {
     return samplerTrace(this.generation, planRequest(this.planning, request), options);
   }
 
-  /** How a single token is shown as a top_logprobs key (special tokens included). */
+  /**
+   * How a single token is shown as a top_logprobs key and in the next-token endpoints (special
+   * tokens included): its text as generated text shows it, so SentencePiece's "▁the" is " the"
+   * (decoded alone it would lose its space to the decoder's strip); a token that is part of a
+   * character, or a tokenizer without a byte table, falls back to decoding the token alone.
+   */
   private tokenString(id: number): string {
+    const table = this.generation.codec.table;
+    const fromTable = table ? (table.tokenText(id) ?? table.specialText.get(id)) : undefined;
+    if (fromTable !== undefined) return table!.cleanUpSpaces ? cleanUpTokenization(fromTable) : fromTable;
     let text = this.tokenStrings.get(id);
     if (text === undefined) {
       text = this.model.tokenizer.decode([id], { skip_special_tokens: false });

@@ -8,7 +8,10 @@
  * earlier rewrites (they only delete spaces): the text on each side cleans up on its own. Nor
  * can a cut just before a character that no pattern has after its leading space (a digit, most
  * letters: not a space or one of `.?!,'ntmsvre`), since that character is never deleted and a
- * crossing match would contain it. The stream holds back text after the last such cut.
+ * crossing match would contain it. And the end of the text is a safe cut unless it ends with a
+ * space or with the start of a pattern (" '", " n", " n'", " 'v", " 'r"): rewrites only delete
+ * spaces, so nothing else can grow into a match. The stream holds back text after the last safe
+ * cut, which in practice is rare: Llama 3 puts spaces at the start of its tokens.
  */
 
 /** The clean-up, pattern by pattern in the order transformers.js applies them. */
@@ -29,6 +32,8 @@ export function cleanUpTokenization(text: string): string {
 
 /** Characters before a cut that must hold no space (the longest pattern's length minus one). */
 const GUARD = 3;
+/** Text ending in one of these may still become a match when more text comes. */
+const OPEN_ENDINGS = [' ', " '", ' n', " n'", " 'v", " 'r"];
 /** Every character a pattern has after its leading space. */
 const PATTERN_TAIL = " .?!,'ntmsvre";
 
@@ -62,6 +67,7 @@ export class SpaceCleanupStream {
   private safeCut(): number {
     const text = this.before + this.pending;
     const offset = this.before.length;
+    if (!OPEN_ENDINGS.some((ending) => text.endsWith(ending))) return this.pending.length;
     for (let end = text.length; end > offset; end--) {
       const next = text.charCodeAt(end); // NaN at the end of the text
       if (next >= 0xdc00 && next <= 0xdfff) continue; // never between the halves of a surrogate pair
