@@ -147,6 +147,15 @@ function textOf(json: unknown, keys: string[]): string {
   throw new Outcome('fail', 'detokenizer answer without text');
 }
 
+/**
+ * The ids of `text` without the BOS the tokenizer endpoint may put first (TGW's encode adds it
+ * on BOS models): what the encoding of "" starts with is dropped. The ids of generated text.
+ */
+export async function encodeContent(tok: Tokenizer, text: string): Promise<number[]> {
+  const [ids, empty] = await Promise.all([tok.encode(text), tok.encode('')]);
+  return empty.length > 0 && empty.every((id, i) => ids[i] === id) ? ids.slice(empty.length) : ids;
+}
+
 /** Like tokenizer(), but skips the asking check when the server has none. */
 export async function requireTokenizer(ctx: CheckContext): Promise<Tokenizer> {
   const tok = await tokenizer(ctx);

@@ -2,17 +2,22 @@
  * Incremental detokenization: turn a stream of token ids into a stream of text pieces whose
  * concatenation is the decoded text, without ever emitting half of a UTF-8 character.
  *
- * Byte-level BPE (GPT-2, Llama 3, Qwen) and SentencePiece byte fallback split multi-byte
- * characters over several tokens; decoding such a token alone yields U+FFFD. The classic
- * remedy (also used by vLLM and TGI) is to decode a small window of recent tokens twice,
- * with and without the new ones, and emit the difference only once it no longer ends in
- * U+FFFD. Decoding the window with a little left context also gets the leading space of
- * SentencePiece tokens ("▁the") right.
+ * When the codec has a byte table (byte-level BPE and SentencePiece tokenizers), the bytes of
+ * each token are looked up and joined (byte-detokenizer.ts): no tokenizer decode per token.
+ *
+ * Otherwise (tokenizers the table cannot map), the classic remedy (also used by vLLM and TGI):
+ * decode a small window of recent tokens twice, with and without the new ones, and emit the
+ * difference only once it no longer ends in U+FFFD. Decoding the window with a little left
+ * context also gets the leading space of SentencePiece tokens ("▁the") right.
  */
+import { ByteDetokenizer } from './byte-detokenizer.js';
+import type { DetokenizerTable } from './detokenizer-table.js';
 
-/** The two tokenizer operations detokenization needs. */
+/** The tokenizer operations detokenization needs. */
 export interface TokenCodec {
   decode(ids: readonly number[], skipSpecialTokens: boolean): string;
+  /** The tokenizer's byte table, when it has one (then no decode runs per token). */
+  readonly table?: DetokenizerTable | null;
 }
 
 /** Tokens of left context kept from the prompt (vLLM uses the same value). */
@@ -25,27 +30,49 @@ const MAX_HELD_TOKENS = 4;
 
 const REPLACEMENT = '\uFFFD';
 
+/** Token ids to text pieces; the byte table's way when the codec has one, else decoded windows. */
 export class IncrementalDetokenizer {
+  private readonly impl: ByteDetokenizer | WindowDetokenizer;
+
+  /**
+   * @param context ids that precede the stream (the prompt). They are never emitted; they
+   *   decide whether a SentencePiece leading space is kept (it is, after any context).
+   */
+  constructor(codec: TokenCodec, skipSpecialTokens: boolean, context: readonly number[] = []) {
+    this.impl = codec.table
+      ? new ByteDetokenizer(codec.table, skipSpecialTokens, context.length > 0)
+      : new WindowDetokenizer(codec, skipSpecialTokens, context);
+  }
+
+  /** Adds one token; returns the text it completes ('' while a character is incomplete). */
+  push(id: number): string {
+    return this.impl.push(id);
+  }
+
+  /** Releases whatever is still held (an unfinished character becomes U+FFFD). */
+  flush(): string {
+    return this.impl.flush();
+  }
+}
+
+/** The fallback: decodes a window of recent tokens with and without the new one. */
+class WindowDetokenizer {
   private readonly ids: number[];
   /** Start of the decoding window. */
   private prefixOffset = 0;
   /** Tokens before this index have been emitted. */
   private readOffset: number;
 
-  /**
-   * @param context ids that precede the stream (the prompt); only its last few are kept, to
-   *   decode the first new token in context. They are never emitted.
-   */
+  /** `context`: only its last few ids are kept, to decode the first new token in context. */
   constructor(
     private readonly codec: TokenCodec,
     private readonly skipSpecialTokens: boolean,
-    context: readonly number[] = [],
+    context: readonly number[],
   ) {
     this.ids = context.slice(-INITIAL_CONTEXT_TOKENS);
     this.readOffset = this.ids.length;
   }
 
-  /** Adds one token; returns the text it completes ('' while a character is incomplete). */
   push(id: number): string {
     this.ids.push(id);
     const held = this.ids.length - this.readOffset;
@@ -55,7 +82,6 @@ export class IncrementalDetokenizer {
     return this.emit(prefixText, fullText);
   }
 
-  /** Releases whatever is still held (an unfinished character becomes U+FFFD). */
   flush(): string {
     if (this.readOffset === this.ids.length) return '';
     return this.emit(

@@ -2,14 +2,17 @@
  * `loadEngine()`: a loaded model behind the `Engine` interface the server uses.
  */
 import type { NormalizedCompletionRequest } from '@textgen-spec/spec';
+import { detokenizerTable } from './detokenizer-table.js';
 import { generate } from './generation.js';
+import { cleanUpTokenization } from './space-cleanup.js';
 import type { StopRequest } from './generation.js';
 import { nextTokenProbabilities } from './next-token.js';
 import type { GenerationContext } from './generation-plan.js';
 import { GrammarCompiler } from './grammar-compiler.js';
 import { loadModel, type LoadedModel } from './load-model.js';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelRunner } from './model-runner.js';
-import { planRequest, type PlanningModel } from './request-plan.js';
+import { encodeText, planRequest, type PlanningModel } from './request-plan.js';
 import { BatchScheduler, batchLimits } from './scheduler.js';
 import { samplerTrace } from './sampler-trace.js';
 import { EngineRequestError } from './types.js';
@@ -46,9 +49,12 @@ class TransformersEngine implements LocalEngine {
     this.info = model.info;
     this.runner = new ModelRunner(model.session, model.graph);
     const { tokenizer } = model;
+    // The byte table makes incremental detokenization a lookup per token (detokenizer.ts).
+    const table = detokenizerTable(tokenizer._tokenizerJSON as unknown, tokenizer._tokenizerConfig as unknown, tokenizerVocabulary(tokenizer));
     const codec = {
       decode: (ids: readonly number[], skipSpecialTokens: boolean) =>
         ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens }),
+      table: typeof table === 'string' ? null : table,
     };
     this.generation = {
       runner: this.runner,
@@ -64,6 +70,7 @@ class TransformersEngine implements LocalEngine {
       () => tokenizer._tokenizerJSON as unknown,
       model.info.eosTokenIds,
       model.info.id,
+      () => tokenizerVocabulary(tokenizer),
     );
     this.planning = {
       info: model.info,
@@ -75,10 +82,8 @@ class TransformersEngine implements LocalEngine {
   }
 
   encode(text: string, options: { addBos?: boolean } = {}): number[] {
-    const ids = this.planning.encodePlain(text);
-    const bos = this.info.bosTokenId;
-    if (options.addBos && this.planning.addsBos && bos !== null && ids[0] !== bos) ids.unshift(bos);
-    return ids;
+    // With addBos, the prompts' rule (one BOS, never doubled); without, the plain tokenization.
+    return options.addBos ? encodeText(this.planning, text, true) : this.planning.encodePlain(text);
   }
 
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
@@ -130,8 +135,16 @@ class TransformersEngine implements LocalEngine {
     return samplerTrace(this.generation, planRequest(this.planning, request), options);
   }
 
-  /** How a single token is shown as a top_logprobs key (special tokens included). */
+  /**
+   * How a single token is shown as a top_logprobs key and in the next-token endpoints (special
+   * tokens included): its text as generated text shows it, so SentencePiece's "▁the" is " the"
+   * (decoded alone it would lose its space to the decoder's strip); a token that is part of a
+   * character, or a tokenizer without a byte table, falls back to decoding the token alone.
+   */
   private tokenString(id: number): string {
+    const table = this.generation.codec.table;
+    const fromTable = table ? (table.tokenText(id) ?? table.specialText.get(id)) : undefined;
+    if (fromTable !== undefined) return table!.cleanUpSpaces ? cleanUpTokenization(fromTable) : fromTable;
     let text = this.tokenStrings.get(id);
     if (text === undefined) {
       text = this.model.tokenizer.decode([id], { skip_special_tokens: false });
@@ -149,6 +162,15 @@ class TransformersEngine implements LocalEngine {
     await this.runner.idle();
     await this.model.dispose();
   }
+}
+
+/**
+ * The id -> piece array transformers.js 4.3 builds from tokenizer.json (added tokens included),
+ * read where it is; undefined when a version lays it out otherwise (then the JSON is read).
+ */
+function tokenizerVocabulary(tokenizer: PreTrainedTokenizer): readonly (string | undefined)[] | undefined {
+  const vocab = (tokenizer as unknown as { _tokenizer?: { model?: { vocab?: unknown } } })._tokenizer?.model?.vocab;
+  return Array.isArray(vocab) && vocab.slice(0, 8).every((piece) => typeof piece === 'string') ? (vocab as string[]) : undefined;
 }
 
 /**

@@ -326,9 +326,7 @@ export async function loadModel(options: EngineLoadOptions = {}): Promise<Loaded
     const graph = inspectGraph(session, config);
     const folder = source.kind === 'hub' ? path.join(options.cacheDir ?? env.cacheDir ?? '', source.id) : source.path;
     const info = buildInfo(source, folder, config, model, tokenizer, graph, device, session.config?.dtype);
-    const probe = tokenizer.encode('a', { add_special_tokens: true });
-    const plain = tokenizer.encode('a', { add_special_tokens: false });
-    const tokenizerAddsBos = info.bosTokenId !== null && probe.length > plain.length && probe[0] === info.bosTokenId;
+    const tokenizerAddsBos = addsBos(tokenizer, info.bosTokenId);
     options.onProgress?.({ phase: 'ready' });
     return {
       info,
@@ -342,6 +340,23 @@ export async function loadModel(options: EngineLoadOptions = {}): Promise<Loaded
     await model.dispose().catch(() => undefined);
     throw error instanceof EngineLoadError ? error : classifyLoadError(error, source, device);
   }
+}
+
+/**
+ * Whether prompts start with BOS: when the tokenizer's post-processor adds it (as transformers.js
+ * encodes), when tokenizer_config.json's `add_bos_token` is true (Llama 2, Gemma), or, with no
+ * `add_bos_token` at all, when the config names a BOS token that is the model's: TGW adds a
+ * missing BOS ("faulty model metadata"), as Llama 3 tokenizer.json files without a template
+ * need. Qwen (`add_bos_token` false, no BOS token) and GPT-2 (false) get none.
+ */
+function addsBos(tokenizer: PreTrainedTokenizer, bos: number | null): boolean {
+  if (bos === null) return false;
+  const probe = tokenizer.encode('a', { add_special_tokens: true });
+  const plain = tokenizer.encode('a', { add_special_tokens: false });
+  if (probe.length > plain.length && probe[0] === bos) return true;
+  const config = (tokenizer._tokenizerConfig ?? {}) as { add_bos_token?: unknown; bos_token?: unknown };
+  if (typeof config.add_bos_token === 'boolean') return config.add_bos_token;
+  return config.bos_token !== undefined && config.bos_token !== null && tokenizer.bos_token_id === bos;
 }
 
 function buildInfo(

@@ -107,11 +107,13 @@ function checkTokenIds(ids: Iterable<number>, vocabSize: number, param: string, 
 }
 
 /** Tokenizes a text prompt with TGW's add_bos_token rule: add BOS when asked and missing, never double it, drop it when not asked. */
-function encodeText(model: PlanningModel, text: string, addBos: boolean): number[] {
+export function encodeText(model: PlanningModel, text: string, addBos: boolean): number[] {
   const tokens = model.encodePlain(text);
   const bos = model.info.bosTokenId;
   if (model.addsBos && bos !== null) {
     if (addBos && tokens[0] !== bos) tokens.unshift(bos);
+    // A prompt whose text already starts with BOS ("<s><s>..." from a template) keeps one.
+    if (addBos) while (tokens.length > 1 && tokens[0] === bos && tokens[1] === bos) tokens.shift();
     if (!addBos) while (tokens[0] === bos) tokens.shift();
   }
   return tokens;

@@ -60,6 +60,19 @@ describe('tokenBytesFromTokenizerJson', () => {
     expect(result.tokenBytes.map(text)).toEqual([null, ' a', 'b']);
   });
 
+  test('pieces are UTF-8 encoded as TextEncoder does (astral characters, lone surrogates), and SentencePiece added tokens turn ▁ into spaces', () => {
+    const pieces = ['a', 'é', '日本', '😀', 'x\uD800y', '\uDC00', 'e\u0301', '▁▁日😀', '\uD83D', 'ab\uD83D\uDE00c'];
+    const result = tokenBytesFromTokenizerJson({
+      model: { type: 'BPE', vocab: Object.fromEntries(pieces.map((piece, id) => [piece, id])) },
+      decoder: { type: 'Metaspace' },
+      added_tokens: [{ id: pieces.length, content: '▁▁', special: false }],
+    });
+    if (!result.ok) throw new Error(result.reason);
+    const encoder = new TextEncoder();
+    pieces.forEach((piece, id) => expect([...result.tokenBytes[id]!], JSON.stringify(piece)).toEqual([...encoder.encode(piece.replaceAll('▁', ' '))]));
+    expect(text(result.tokenBytes[pieces.length])).toBe('  ');
+  });
+
   test('WordPiece and unknown decoders are refused with a reason', () => {
     const wordPiece = tokenBytesFromTokenizerJson({ model: { type: 'WordPiece', vocab: { a: 0, '##b': 1 } }, decoder: { type: 'WordPiece' } });
     expect(wordPiece).toMatchObject({ ok: false, reason: expect.stringContaining('WordPiece') });

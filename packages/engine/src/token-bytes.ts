@@ -22,8 +22,9 @@ interface TokenizerJson {
   added_tokens?: { id: number; content: string; special?: boolean }[];
 }
 
-interface DecoderJson {
+export interface DecoderJson {
   type?: string;
+  start?: number;
   decoders?: DecoderJson[];
   pretokenizers?: DecoderJson[];
   pattern?: { String?: string; Regex?: string };
@@ -35,33 +36,39 @@ export type TokenBytesResult =
   | { ok: true; kind: 'byte-level' | 'sentencepiece'; tokenBytes: (Uint8Array | null)[] }
   | { ok: false; reason: string };
 
-/** GPT-2's `bytes_to_unicode`, inverted: printable bytes stand for themselves, the rest map to U+0100 onwards. */
-function byteLevelDecoder(): Map<string, number> {
+/**
+ * GPT-2's `bytes_to_unicode`, inverted, indexed by UTF-16 code unit (-1: not a byte): printable
+ * bytes stand for themselves, the rest map to U+0100 onwards.
+ */
+function byteLevelDecoder(): Int16Array {
   const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-  const map = new Map<string, number>();
+  const table = new Int16Array(0x200).fill(-1);
   let next = 0;
-  for (let b = 0; b < 256; b++) map.set(String.fromCodePoint(printable(b) ? b : 256 + next++), b);
-  return map;
+  for (let b = 0; b < 256; b++) table[printable(b) ? b : 256 + next++] = b;
+  return table;
 }
 
 /** Every decoder (or pre-tokenizer) of a possibly nested `Sequence`. */
-function flatten(node: DecoderJson | null | undefined): DecoderJson[] {
+export function flattenDecoders(node: DecoderJson | null | undefined): DecoderJson[] {
   if (!node) return [];
   const children = node.decoders ?? node.pretokenizers;
-  return children ? children.flatMap(flatten) : [node];
+  return children ? children.flatMap(flattenDecoders) : [node];
 }
 
 /** Token id -> token string, from a BPE/WordLevel vocab object or a Unigram `[piece, score]` list. */
-function vocabPieces(model: NonNullable<TokenizerJson['model']>): Map<number, string> | null {
-  const pieces = new Map<number, string>();
+function vocabPieces(model: NonNullable<TokenizerJson['model']>): (string | undefined)[] | null {
+  const pieces: (string | undefined)[] = [];
   const { vocab } = model;
   if (Array.isArray(vocab)) {
     vocab.forEach((entry, id) => {
-      if (Array.isArray(entry) && typeof entry[0] === 'string') pieces.set(id, entry[0]);
+      if (Array.isArray(entry) && typeof entry[0] === 'string') pieces[id] = entry[0];
     });
   } else if (vocab && typeof vocab === 'object') {
-    for (const [piece, id] of Object.entries(vocab as Record<string, unknown>)) {
-      if (typeof id === 'number') pieces.set(id, piece);
+    // for...in, not Object.entries: a 262k-entry vocabulary would allocate as many pairs.
+    const byPiece = vocab as Record<string, unknown>;
+    for (const piece in byPiece) {
+      const id = byPiece[piece];
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0) pieces[id] = piece;
     }
   } else {
     return null;
@@ -73,20 +80,22 @@ const BYTE_TOKEN = /^<0x([0-9A-Fa-f]{2})>$/;
 
 /**
  * Maps every token id of `json` (a parsed `tokenizer.json`) to its bytes, or says why this
- * tokenizer cannot be mapped.
+ * tokenizer cannot be mapped. `vocabulary`, when given, is the same vocabulary as id -> piece.
  */
-export function tokenBytesFromTokenizerJson(json: unknown): TokenBytesResult {
+export function tokenBytesFromTokenizerJson(json: unknown, vocabulary?: readonly (string | undefined)[]): TokenBytesResult {
   const tokenizer = (json ?? {}) as TokenizerJson;
   const model = tokenizer.model;
   const type = model?.type ?? 'unknown';
   if (!model || (type !== 'BPE' && type !== 'Unigram' && type !== 'WordLevel')) {
     return { ok: false, reason: `its tokenizer model is ${type} (only byte-level BPE and SentencePiece-style vocabularies can be mapped to bytes)` };
   }
-  const pieces = vocabPieces(model);
+  // Reading a 262k-entry vocab object takes a second; a tokenizer that already holds it as an
+  // id-indexed array (transformers.js does) passes that instead.
+  const pieces = vocabulary ?? vocabPieces(model);
   if (!pieces) return { ok: false, reason: 'its tokenizer.json has no readable vocabulary' };
 
-  const decoders = flatten(tokenizer.decoder);
-  const preTokenizers = flatten(tokenizer.pre_tokenizer);
+  const decoders = flattenDecoders(tokenizer.decoder);
+  const preTokenizers = flattenDecoders(tokenizer.pre_tokenizer);
   const byteLevel = decoders.some((d) => d.type === 'ByteLevel') || (decoders.length === 0 && preTokenizers.some((p) => p.type === 'ByteLevel'));
   const metaspace =
     decoders.some((d) => d.type === 'Metaspace' || (d.type === 'Replace' && d.pattern?.String === '▁' && d.content === ' ')) ||
@@ -105,40 +114,87 @@ export function tokenBytesFromTokenizerJson(json: unknown): TokenBytesResult {
   }
   if (typeof model.unk_id === 'number') special.add(model.unk_id);
 
-  let size = 0;
-  for (const id of pieces.keys()) size = Math.max(size, id + 1);
+  let size = pieces.length;
   for (const token of tokenizer.added_tokens ?? []) size = Math.max(size, token.id + 1);
 
-  const encoder = new TextEncoder();
   const decoder = byteLevel ? byteLevelDecoder() : null;
   const tokenBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(size).fill(null);
   for (let id = 0; id < size; id++) {
     if (special.has(id)) continue;
-    // Added tokens that are not special are plain text, outside the byte-level alphabet.
+    // Added tokens that are not special are plain text, outside the byte-level alphabet (a
+    // SentencePiece decoder still turns their `▁` into spaces: Gemma's "▁▁" tokens).
     const text = added.get(id);
-    if (text !== undefined) {
-      tokenBytes[id] = encoder.encode(text);
+    if (text !== undefined && decoder) {
+      tokenBytes[id] = utf8(text);
       continue;
     }
-    const piece = pieces.get(id);
+    const piece = text ?? pieces[id];
     if (piece === undefined || piece === '') continue;
-    if (decoder) {
-      tokenBytes[id] = byteLevelBytes(piece, decoder);
-    } else {
-      const byte = byteFallback ? BYTE_TOKEN.exec(piece) : null;
-      tokenBytes[id] = byte ? Uint8Array.of(parseInt(byte[1]!, 16)) : encoder.encode(piece.replaceAll('▁', ' '));
-    }
+    tokenBytes[id] = decoder ? byteLevelBytes(piece, decoder) : sentencePieceBytes(piece, byteFallback);
   }
   return { ok: true, kind: byteLevel ? 'byte-level' : 'sentencepiece', tokenBytes };
 }
 
-/** The bytes behind a byte-level token string; null if a character is outside the table. */
-function byteLevelBytes(piece: string, decoder: Map<string, number>): Uint8Array | null {
-  const bytes: number[] = [];
-  for (const ch of piece) {
-    const b = decoder.get(ch);
-    if (b === undefined) return null;
-    bytes.push(b);
+/**
+ * UTF-8 of a string, as TextEncoder writes it (a lone surrogate becomes U+FFFD), in plain JS:
+ * for the short strings of a vocabulary this beats one TextEncoder call per token severalfold.
+ */
+function utf8(text: string): Uint8Array {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) length += 1;
+    else if (c < 0x800) length += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      length += 4;
+      i++;
+    } else length += 3;
   }
-  return Uint8Array.from(bytes);
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      bytes[at++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      bytes[at++] = 0xc0 | (c >> 6);
+    } else {
+      if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+        bytes[at++] = 0xf0 | (c >> 18);
+        bytes[at++] = 0x80 | ((c >> 12) & 0x3f);
+      } else {
+        if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+        bytes[at++] = 0xe0 | (c >> 12);
+      }
+      bytes[at++] = 0x80 | ((c >> 6) & 0x3f);
+    }
+    bytes[at++] = 0x80 | (c & 0x3f);
+  }
+  return bytes;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** A SentencePiece piece's bytes: `<0xHH>` is that byte (with byte fallback), `▁` a space. */
+function sentencePieceBytes(piece: string, byteFallback: boolean): Uint8Array {
+  const byte = byteFallback && piece.length === 6 && piece.startsWith('<0x') ? BYTE_TOKEN.exec(piece) : null;
+  if (byte) return Uint8Array.of(parseInt(byte[1]!, 16));
+  return utf8(piece.includes('▁') ? piece.replaceAll('▁', ' ') : piece);
+}
+
+/** The bytes behind a byte-level token string; null if a character is outside the table. */
+function byteLevelBytes(piece: string, decoder: Int16Array): Uint8Array | null {
+  const bytes = new Uint8Array(piece.length);
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    const b = c < decoder.length ? decoder[c]! : -1;
+    if (b < 0) return null;
+    bytes[i] = b;
+  }
+  return bytes;
 }

@@ -1,11 +1,11 @@
 /**
- * Sampler chain benchmark: milliseconds per token at GPT-2 (50,257) and Qwen (151,936)
- * vocabulary sizes, printed next to two baselines measured in the same run: a bare argmax, and
+ * Sampler chain benchmark: milliseconds per token at GPT-2 (50,257), Qwen (151,936) and
+ * Gemma 3 (262,144) vocabulary sizes, printed next to two baselines measured in the same run: a bare argmax, and
  * a naive chain that softmaxes and fully sorts the vocabulary every step.
  *
  *   npm run bench -w @textgen-spec/sampling
  *
- * Options: --iterations N (default 300), --vocab 50257,151936.
+ * Options: --iterations N (default 300), --vocab 50257,151936,262144.
  */
 import {
   acceptToken,
@@ -25,7 +25,7 @@ function option(name: string, fallback: string): string {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 }
 const ITERATIONS = Number(option('iterations', '300'));
-const VOCABS = option('vocab', '50257,151936').split(',').map(Number);
+const VOCABS = option('vocab', '50257,151936,262144').split(',').map(Number);
 const PROMPT_LENGTH = 512;
 const LOGIT_POOL = 8;
 
@@ -101,8 +101,9 @@ function everySampler(vocab: number): Partial<SamplingParams> {
     dry_base: 1.75,
     dry_allowed_length: 2,
     dry_sequence_breakers: [[198], [25], [1], [9], [13, 13]],
-    logit_bias: { 11: 2, 50: -5, 700: 1 },
-    suppress_tokens: [vocab - 1, 3],
+    // One bias near the top of the vocabulary: ids beyond GPT-2's 50,257 take the same path.
+    logit_bias: { 11: 2, 50: -5, 700: 1, [vocab - 2]: 0.5 },
+    suppress_tokens: [vocab - 1, 3, vocab - 3],
     eos_token_ids: [vocab - 1],
     newline_token_ids: [198],
   };
