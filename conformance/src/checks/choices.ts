@@ -5,7 +5,7 @@
 import { define, expect400, expectChangesGreedy, expectCollapseToGreedy, expectSame } from './helpers.js';
 import type { CheckContext } from './context.js';
 import { isObject, q, readAnyLogprobs, readChoices, readUsage } from './observed.js';
-import { completionTokens, encodeContent, greedy, PROMPTS, requireTokenizer } from './oracles.js';
+import { completionTokens, continuationIds, greedy, pieceAfter, PROMPTS, requireTokenizer } from './oracles.js';
 import { check, fail, skip, unsupported } from './outcome.js';
 import type { CheckDef } from './types.js';
 
@@ -342,10 +342,10 @@ export const choiceChecks: CheckDef[] = [
     async run(ctx) {
       const tok = await requireTokenizer(ctx);
       const plain = await greedy(ctx, P, 8);
-      const ids = await tok.encode(plain.text);
+      const ids = await continuationIds(tok, P, plain.text);
       const id = ids.find((x) => x !== ids[0]);
       if (id === undefined) skip(`the greedy answer ${q(plain.text)} has a single distinct token`);
-      const piece = await tok.decode([id]);
+      const piece = await pieceAfter(tok, P, id);
       const res = await ctx.complete({ prompt: P, max_tokens: 8, temperature: 0, logit_bias: { [id]: 100 } });
       const n = completionTokens(res);
       expectSame(res.text, piece.repeat(n), `with logit_bias {"${id}": 100} (token ${q(piece)})`);
@@ -364,12 +364,12 @@ export const choiceChecks: CheckDef[] = [
     async run(ctx) {
       const tok = await requireTokenizer(ctx);
       const plain = await greedy(ctx, P, 8);
-      const ids = [...new Set(await encodeContent(tok, plain.text))];
+      const ids = [...new Set(await continuationIds(tok, P, plain.text))];
       if (ids.length === 0) skip('the greedy answer is empty');
       const bias = Object.fromEntries(ids.map((id) => [id, -100]));
       const res = await ctx.complete({ prompt: P, max_tokens: 8, temperature: 0, logit_bias: bias });
       check(res.text !== plain.text, `banning every token of ${q(plain.text)} left the answer unchanged`);
-      const first = (await encodeContent(tok, res.text))[0];
+      const first = (await continuationIds(tok, P, res.text))[0];
       if (first !== undefined) check(!ids.includes(first), `the answer ${q(res.text)} starts with banned token ${first}`);
     },
   }),

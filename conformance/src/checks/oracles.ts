@@ -156,6 +156,28 @@ export async function encodeContent(tok: Tokenizer, text: string): Promise<numbe
   return empty.length > 0 && empty.every((id, i) => ids[i] === id) ? ids.slice(empty.length) : ids;
 }
 
+/**
+ * The ids of `text` as the server generated it after `prompt`: the encoding of prompt + text
+ * without the encoding of the prompt. SentencePiece tokenizers (Llama 2, Mistral) put a "▁" in
+ * front of a text encoded alone, so " the" alone is not the token that followed the prompt.
+ * Falls back to encodeContent when the prompt's ids are not a prefix (a merge across the join).
+ */
+export async function continuationIds(tok: Tokenizer, prompt: string, text: string): Promise<number[]> {
+  const [whole, head] = await Promise.all([tok.encode(prompt + text), tok.encode(prompt)]);
+  const prefix = head.every((id, i) => whole[i] === id);
+  return prefix ? whole.slice(head.length) : encodeContent(tok, text);
+}
+
+/**
+ * The text token `id` adds after `prompt`: decoded in context, so a SentencePiece piece keeps
+ * the leading space it is generated with ("▁" alone decodes to "", after text to " ").
+ */
+export async function pieceAfter(tok: Tokenizer, prompt: string, id: number): Promise<string> {
+  const head = await tok.encode(prompt);
+  const [before, after] = await Promise.all([tok.decode(head), tok.decode([...head, id])]);
+  return after.startsWith(before) ? after.slice(before.length) : tok.decode([id]);
+}
+
 /** Like tokenizer(), but skips the asking check when the server has none. */
 export async function requireTokenizer(ctx: CheckContext): Promise<Tokenizer> {
   const tok = await tokenizer(ctx);

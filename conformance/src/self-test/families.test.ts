@@ -39,26 +39,6 @@ const SUBSET = [
   'wire.*',
 ];
 
-/**
- * Failures known on the SentencePiece families, left to the engine work of issue 15 (point 3:
- * SentencePiece token texts and BOS handling); remove an entry once it passes. What they are:
- * - (fixed) llama2: a token's text in logprobs / internal logits was decoded alone, so "▁the"
- *   lost its leading space; the engine now shows a token's text as generated text shows it.
- * - llama2: logit_bias.force takes the text it expects from /v1/internal/decode of the bare "▁"
- *   token (28705) alone, which the tokenizer's Strip decoder turns into ""; generated after a
- *   prompt it is a space (as in HF's decode of prompt + output, and TGW's leading-space rule).
- *   The check, not the engine, would need to decode the token in context.
- * - (fixed) llama3, llama2 and gemma3: the ban checks took the BOS that encoding adds as the
- *   answer's first token; they now drop what the encoding of "" starts with (encodeContent).
- * - llama2: the ban checks re-encode the answer (" the malt"), and Llama 2's tokenizer prepends
- *   "▁" to any text, so a text starting with a space encodes as the bare "▁" (28705) + "▁the":
- *   the token they ban is not the one generated. Re-encoding a continuation is not its ids on
- *   SentencePiece; the checks would need the generated ids (logprobs) instead.
- */
-const KNOWN_FAILURES: Record<string, readonly string[]> = {
-  'textgen-tiny-llama2': ['logit_bias.force', 'logit_bias.ban', 'ext.custom_token_bans'],
-};
-
 /** Tokenizers that add BOS (so ext.add_bos_token can prove the switch rather than skip). */
 const ADDS_BOS = new Set(['textgen-tiny-llama3', 'textgen-tiny-gemma3', 'textgen-tiny-llama2']);
 
@@ -75,16 +55,15 @@ afterEach(async () => {
 });
 
 describe.sequential('the embedded model families', () => {
-  test.each(FAMILY_MODELS)('%s passes the focused subset (no MUST, SHOULD or EXT failure beyond the known ones)', async (model) => {
+  test.each(FAMILY_MODELS)('%s passes the focused subset (no MUST, SHOULD or EXT failure)', async (model) => {
     server = await startReferenceServer({ args: ['--api-key', SELF_TEST_API_KEY, '--model', model], readyTimeoutMs: 240_000 });
     const report = await runAgainst(server.url, 'compat', SUBSET);
     expect(report.server.model).toBe(model);
     expect(report.server.models).toContain(model);
-    const known = KNOWN_FAILURES[model] ?? [];
-    expect(problems(report).filter((p) => !known.some((id) => p.startsWith(`${id} (`)))).toEqual([]);
+    expect(problems(report)).toEqual([]);
     const passed = report.checks.filter((c) => c.verdict === 'pass').map((c) => c.id);
     expect(passed.length).toBeGreaterThan(40);
-    for (const id of ['stream.equals-non-stream', 'stream.utf8', 'logprobs.text-offset', 'stop.inside-token', 'echo.logprobs', 'token_prompts.equal-text']) expect(passed).toContain(id);
+    for (const id of ['stream.equals-non-stream', 'stream.utf8', 'logprobs.text-offset', 'stop.inside-token', 'echo.logprobs', 'token_prompts.equal-text', 'logit_bias.force', 'logit_bias.ban', 'ext.custom_token_bans']) expect(passed).toContain(id);
     if (ADDS_BOS.has(model)) expect(passed).toContain('ext.add_bos_token');
   }, 600_000);
 });

@@ -4,7 +4,7 @@
 import type { CheckContext, Fields } from '../context.js';
 import { expectSame, finishOf } from '../helpers.js';
 import { q } from '../observed.js';
-import { completionTokens, divergence, encodeContent, greedy, PROBE_SEEDS, PROMPTS, requireTokenizer, sampled, tokenizedText } from '../oracles.js';
+import { completionTokens, continuationIds, divergence, greedy, PROBE_SEEDS, PROMPTS, requireTokenizer, sampled, tokenizedText } from '../oracles.js';
 import { check, skip } from '../outcome.js';
 import type { CheckDef } from '../types.js';
 import { ext } from './shared.js';
@@ -54,11 +54,11 @@ export const TOKEN_CHECKS: CheckDef[] = [
     async run(ctx) {
       const tok = await requireTokenizer(ctx);
       const plain = await greedy(ctx, PROMPTS.main, 8);
-      const [id] = await encodeContent(tok, plain.text);
+      const [id] = await continuationIds(tok, PROMPTS.main, plain.text);
       if (id === undefined) skip('the greedy answer is empty');
       const r = await ctx.complete({ prompt: PROMPTS.main, max_tokens: 8, temperature: 0, custom_token_bans: String(id) });
       check(r.text !== plain.text, `banning token ${id} left the answer unchanged (${q(plain.text, 80)})`);
-      check((await encodeContent(tok, r.text))[0] !== id, `the answer ${q(r.text, 80)} still starts with banned token ${id}`);
+      check((await continuationIds(tok, PROMPTS.main, r.text))[0] !== id, `the answer ${q(r.text, 80)} still starts with banned token ${id}`);
     },
   }),
   ext({
