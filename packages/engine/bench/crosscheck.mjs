@@ -50,7 +50,7 @@ async function engineGreedy(engine, prompt, maxTokens, top) {
 
 /**
  * Compares one prompt's greedy run; returns identical token count and logprob differences.
- * top_logprobs keys are single-token decodes; where two of llama.cpp's top ids decode alike,
+ * top_logprobs keys are token texts as generated; where two of llama.cpp's top ids read alike,
  * the engine keeps the more likely one, and so does this comparison.
  */
 function comparePrompt(engine, promptIds, mine, theirs, eog) {
@@ -64,8 +64,13 @@ function comparePrompt(engine, promptIds, mine, theirs, eog) {
   const missing = [];
   for (let pos = 0; pos < same; pos++) {
     const seen = new Set();
+    // A candidate's text as it would be generated here (SentencePiece's "▁Jack" is " Jack" after
+    // text, "Jack" alone): decoded after the last few tokens of context, as the engine keys it.
+    const context = [...promptIds, ...theirTokens.slice(0, pos)].slice(-4);
+    const before = engine.decode(context);
     for (const [id, logprob] of theirs.tops[pos]) {
-      const text = engine.decode([id]);
+      const after = engine.decode([...context, id]);
+      const text = after.startsWith(before) ? after.slice(before.length) : engine.decode([id]);
       if (seen.has(text)) continue;
       seen.add(text);
       const ours = mine.tops[pos]?.[text];
@@ -97,7 +102,8 @@ async function runPrompts(engine, llamaModel, sequence, maxTokens, top) {
   const rows = [];
   for (const prompt of CROSSCHECK_PROMPTS) {
     const mine = await engineGreedy(engine, prompt, maxTokens, top);
-    const promptIds = engine.encode(prompt);
+    // The ids the engine runs for the request (add_bos_token defaults to true: BOS as the model adds it).
+    const promptIds = engine.encode(prompt, { addBos: true });
     const theirs = await llamaGreedy(sequence, promptIds, maxTokens, { top, isEog: eog });
     rows.push({ prompt, ...comparePrompt(engine, promptIds, mine, theirs, eog) });
   }

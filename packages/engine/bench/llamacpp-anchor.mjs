@@ -87,7 +87,7 @@ function printTable(loops, times) {
 async function benchModel(llama, name) {
   const prepared = await prepareAnchorModel(name);
   const engine = await loadEngine({ model: prepared.folder });
-  const promptIds = engine.encode(PROMPT);
+  const promptIds = engine.encode(PROMPT, { addBos: true });
   console.log(`\n${name}: engine (transformers.js) vs llama.cpp (node-llama-cpp, ${process.env.LLAMA_CPP_THREADS ?? 2} threads), prompt ${promptIds.length} tokens, ${TOKENS} new tokens, ${RUNS} runs each`);
   const { loops, contexts } = await loopsFor(engine, llama, prepared, promptIds);
   try {
