@@ -2,42 +2,12 @@
 // share the server's event loop, and the server process's CPU time counts the server alone.
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { streamCompletion } from './sse-stream.mjs';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One streaming request: time to the first `data:` event with text, and to [DONE]. */
-function stream(url, body) {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
-    const start = performance.now();
-    let first = null;
-    let tokens = 0;
-    let buffer = '';
-    const req = httpRequest(`${url}/v1/completions`, {
-      method: 'POST',
-      agent,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
-    });
-    req.on('response', (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer.slice(6, end);
-          buffer = buffer.slice(end + 2);
-          if (data === '[DONE]') continue;
-          const event = JSON.parse(data);
-          if (first === null && event.choices?.some((c) => c.text !== '')) first = performance.now() - start;
-          if (event.usage) tokens = event.usage.completion_tokens;
-        }
-      });
-      res.on('end', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+/** One streaming request: time to the first `data:` event with text, and to [DONE] (sse-stream.mjs). */
+const stream = (url, body) => streamCompletion(agent, url, body);
 
 /** One non-streaming request; resolves with the status code. */
 function complete(url, body) {

@@ -1,0 +1,45 @@
+// One streaming completion over HTTP, shared by the benchmark clients (http-client.mjs,
+// concurrency-client.mjs): it reads the SSE events as they arrive and times them.
+import { request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * One streaming request: time to the first text event, to [DONE], and the completion tokens.
+ * `agent` is the caller's keep-alive agent; `started` receives the ClientRequest (so that a caller can drop it: a disconnect).
+ */
+export function streamCompletion(agent, url, body, started = () => {}) {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
+    const start = performance.now();
+    let first = null;
+    let tokens = 0;
+    let buffer = '';
+    const req = httpRequest(`${url}/v1/completions`, {
+      method: 'POST',
+      agent,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+    });
+    started(req);
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = buffer.slice(6, end);
+          buffer = buffer.slice(end + 2);
+          if (data === '[DONE]') continue;
+          const event = JSON.parse(data);
+          if (first === null && event.choices?.some((c) => c.text !== '')) first = performance.now() - start;
+          if (event.usage) tokens = event.usage.completion_tokens;
+        }
+      });
+      res.on('end', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens }));
+      res.on('error', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens, dropped: true }));
+      res.on('close', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens, dropped: !res.complete }));
+    });
+    req.on('error', (error) => (req.destroyed ? resolve({ ttft: first ?? NaN, tokens, dropped: true }) : reject(error)));
+    req.end(payload);
+  });
+}
