@@ -17,6 +17,7 @@
  * first step transformers.js builds the empty cache from these shapes, turning every symbolic
  * dimension other than batch_size into 0.
  */
+import { causalPaddingAllowed } from './attention-mask.js';
 import { detSqrt } from './det-math.js';
 import { ElemType, OnnxGraphBuilder } from './onnx-builder.js';
 import type { Gpt2Architecture } from './variants.js';
@@ -100,14 +101,7 @@ function declareConstants(g: Builder, arch: Gpt2Architecture) {
  * Causal part: key position k <= past + q; padding part: attention_mask[b, k] == 1.
  */
 function attentionBias(g: Builder, inputs: Inputs, c: Constants): string {
-  const seqLen = g.node('Gather', [g.node('Shape', [inputs.inputIds]), c.oneScalar]);
-  const pastLen = g.node('Gather', [g.node('Shape', [inputs.past[0]?.key as string]), c.twoScalar]);
-  const totalLen = g.node('Add', [pastLen, seqLen]);
-  const keyPositions = g.node('Range', [c.zeroScalar, totalLen, c.oneScalar]);
-  const queryPositions = g.node('Unsqueeze', [g.node('Range', [pastLen, totalLen, c.oneScalar]), c.axis1]);
-  const causal = g.node('LessOrEqual', [keyPositions, queryPositions]);
-  const notPadding = g.node('Unsqueeze', [g.node('Cast', [inputs.attentionMask], { to: ElemType.BOOL }), c.axes12]);
-  const allowed = g.node('And', [causal, notPadding]);
+  const { allowed } = causalPaddingAllowed(g, { ...inputs, ...c, pastKey: inputs.past[0]?.key as string });
   return g.node('Where', [allowed, c.zeroScore, c.maskedScore]);
 }
 

@@ -20,6 +20,7 @@
  * norms, a tanh-GELU gate, attention scale query_pre_attn_scalar^-½ and a sliding window.
  */
 import { detExp, detLog, detSqrt } from './det-math.js';
+import { causalPaddingAllowed } from './attention-mask.js';
 import type { FamilySpec } from './families.js';
 import { weightStore, type FamilyDtype, type WeightStore } from './family-dtypes.js';
 import type { FamilyTensor } from './family-weights.js';
@@ -177,14 +178,7 @@ function applyRotary(g: Builder, c: Constants, x: string, r: Rotary): string {
  * position <= past + query) and not padding; the sliding one also needs query − key < window.
  */
 function attentionMasks(g: Builder, spec: FamilySpec, inputs: Inputs, c: Constants): { full: string; sliding: string } {
-  const seqLen = g.node('Gather', [g.node('Shape', [inputs.inputIds]), c.oneScalar]);
-  const pastLen = g.node('Gather', [g.node('Shape', [inputs.past[0]?.key as string]), c.twoScalar]);
-  const totalLen = g.node('Add', [pastLen, seqLen]);
-  const keyPositions = g.node('Range', [c.zeroScalar, totalLen, c.oneScalar]);
-  const queryPositions = g.node('Unsqueeze', [g.node('Range', [pastLen, totalLen, c.oneScalar]), c.axis1]);
-  const causal = g.node('LessOrEqual', [keyPositions, queryPositions]);
-  const notPadding = g.node('Unsqueeze', [g.node('Cast', [inputs.attentionMask], { to: ElemType.BOOL }), c.axes12]);
-  const allowed = g.node('And', [causal, notPadding]);
+  const { allowed, keyPositions, queryPositions } = causalPaddingAllowed(g, { ...inputs, ...c, pastKey: inputs.past[0]?.key as string });
   const toBias = (mask: string): string => g.node('Unsqueeze', [g.node('Where', [mask, c.zeroScore, c.maskedScore]), c.axis1]);
   const full = toBias(allowed);
   if (!spec.gemma) return { full, sliding: full };
