@@ -2,11 +2,11 @@
 // work does not share the server's event loop. Jobs arrive by IPC, one at a time.
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { streamCompletion } from './sse-stream.mjs';
+import { serveJobs, streamCompletion } from './client-common.mjs';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One streaming request on this client's agent (see sse-stream.mjs). */
+/** One streaming request on this client's agent (see client-common.mjs). */
 const stream = (url, body, started) => streamCompletion(agent, url, body, started);
 
 /** `bodies.length` clients streaming at once: wall time and each stream's result. */
@@ -41,16 +41,6 @@ async function lateArrivals(url, { background, short, samples, pauseMs }) {
   return { ttfts };
 }
 
-process.on('message', async (job) => {
-  if (job.type === 'exit') {
-    agent.destroy();
-    process.disconnect();
-    return;
-  }
-  try {
-    const result = job.type === 'concurrent' ? await concurrent(job.url, job.bodies) : await lateArrivals(job.url, job);
-    process.send({ ok: true, result });
-  } catch (error) {
-    process.send({ ok: false, error: String(error) });
-  }
-});
+serveJobs(agent, (job) =>
+  job.type === 'concurrent' ? concurrent(job.url, job.bodies) : lateArrivals(job.url, job),
+);

@@ -2,11 +2,11 @@
 // share the server's event loop, and the server process's CPU time counts the server alone.
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { streamCompletion } from './sse-stream.mjs';
+import { serveJobs, streamCompletion } from './client-common.mjs';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One streaming request: time to the first `data:` event with text, and to [DONE] (sse-stream.mjs). */
+/** One streaming request: time to the first `data:` event with text, and to [DONE] (client-common.mjs). */
 const stream = (url, body) => streamCompletion(agent, url, body);
 
 /** One non-streaming request; resolves with the status code. */
@@ -45,17 +45,6 @@ async function throughput(url, body, concurrency, seconds) {
   return { rps: done / ((performance.now() - start) / 1000), statuses };
 }
 
-process.on('message', async (job) => {
-  if (job.type === 'exit') {
-    agent.destroy();
-    process.disconnect();
-    return;
-  }
-  try {
-    const result =
-      job.type === 'stream' ? await stream(job.url, job.body) : await throughput(job.url, job.body, job.concurrency, job.seconds);
-    process.send({ ok: true, result });
-  } catch (error) {
-    process.send({ ok: false, error: String(error) });
-  }
-});
+serveJobs(agent, (job) =>
+  job.type === 'stream' ? stream(job.url, job.body) : throughput(job.url, job.body, job.concurrency, job.seconds),
+);

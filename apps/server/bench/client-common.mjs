@@ -1,5 +1,5 @@
-// One streaming completion over HTTP, shared by the benchmark clients (http-client.mjs,
-// concurrency-client.mjs): it reads the SSE events as they arrive and times them.
+// What the benchmark clients (http-client.mjs, concurrency-client.mjs) share: one streaming
+// completion over HTTP, its SSE events read and timed as they arrive, and the IPC job loop.
 import { request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -41,5 +41,24 @@ export function streamCompletion(agent, url, body, started = () => {}) {
     });
     req.on('error', (error) => (req.destroyed ? resolve({ ttft: first ?? NaN, tokens, dropped: true }) : reject(error)));
     req.end(payload);
+  });
+}
+
+/**
+ * Runs the jobs the parent process sends by IPC, one at a time: `run(job)` answers each with
+ * `{ ok, result | error }`; an `exit` job closes the agent and the channel.
+ */
+export function serveJobs(agent, run) {
+  process.on('message', async (job) => {
+    if (job.type === 'exit') {
+      agent.destroy();
+      process.disconnect();
+      return;
+    }
+    try {
+      process.send({ ok: true, result: await run(job) });
+    } catch (error) {
+      process.send({ ok: false, error: String(error) });
+    }
   });
 }
