@@ -23,7 +23,7 @@ describe('parseCommandLine', () => {
       '--host', '0.0.0.0', '--port', '0', '--model', 'org/name', '--model-alias', 'gpt-3.5-turbo-instruct, davinci-002',
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
-      '--max-queue', '0', '--max-batch-rows', '24', '--max-batch-tokens', '9000', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
+      '--max-queue', '0', '--max-batch-rows', '24', '--max-batch-tokens', '9000', '--threads', '3', '--thread-spin', 'off', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
       '--presets-dir', '/srv/presets', '--unknown-fields', 'reject', '--admin-key', 'a1', '--models-dir', '/srv/models',
     ]);
     expect(config).toEqual({
@@ -42,6 +42,8 @@ describe('parseCommandLine', () => {
       maxQueue: 0,
       maxBatchRows: 24,
       maxBatchTokens: 9000,
+      threads: 3,
+      threadSpin: 'off',
       requestTimeoutMs: 1500,
       workerStallTimeoutMs: 2000,
       writeTimeoutMs: 500,
@@ -86,6 +88,10 @@ describe('parseCommandLine', () => {
     [['--max-concurrency', '0'], /--max-concurrency must be between 1/],
     [['--max-batch-rows', '0'], /--max-batch-rows must be between 1/],
     [['--max-batch-tokens', 'x'], /--max-batch-tokens/],
+    [['--threads=-1'], /--threads must be an integer/],
+    [['--threads', '2000'], /--threads must be between 0 and 1024/],
+    [['--threads', '1.5'], /--threads must be an integer/],
+    [['--thread-spin', 'maybe'], /--thread-spin must be one of on, off/],
     [['--request-timeout', 'soon'], /--request-timeout must be a number of seconds/],
     [['--api-key', ''], /--api-key is empty or blank/],
     [['--api-key', ' , '], /--api-key is empty or blank/],

@@ -15,6 +15,9 @@ import type { UnknownFieldPolicy, ValidationProfile } from '@textgen-spec/spec';
 
 export type { ValidationProfile };
 
+/** `--thread-spin`: onnxruntime's idle threads spin waiting for work (on) or sleep (off). */
+export type ThreadSpin = 'on' | 'off';
+
 /** The resolved configuration of one server process. */
 export interface ServerConfig {
   host: string;
@@ -44,6 +47,10 @@ export interface ServerConfig {
   maxBatchRows: number;
   /** Engine KV cache positions (prompt + max_tokens per row) held at once over all requests. */
   maxBatchTokens: number;
+  /** onnxruntime threads per forward pass (EngineLoadOptions.threads.count); 0 = one per physical core. */
+  threads: number;
+  /** Whether onnxruntime's idle threads spin waiting for work (EngineLoadOptions.threads.spin). */
+  threadSpin: ThreadSpin;
   /** Milliseconds from arrival to the last byte; 0 = no limit. */
   requestTimeoutMs: number;
   /**
@@ -88,6 +95,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxQueue: 64,
   maxBatchRows: DEFAULT_BATCH_LIMITS.maxRows,
   maxBatchTokens: DEFAULT_BATCH_LIMITS.maxTokens,
+  threads: 0,
+  threadSpin: 'on',
   requestTimeoutMs: 600_000,
   workerStallTimeoutMs: 30_000,
   writeTimeoutMs: 30_000,
@@ -111,6 +120,7 @@ interface FlagSpec {
 
 const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
 const DTYPES: readonly Dtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4'];
+const THREAD_SPIN: readonly ThreadSpin[] = ['on', 'off'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 /** The profiles in the order `--profile`'s error message lists them (the default first). */
 const PROFILES: readonly ValidationProfile[] = ['compat', 'strict'];
@@ -136,6 +146,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-queue', env: 'TEXTGEN_MAX_QUEUE', kind: 'string', value: 'N', description: `Completions waiting for a slot; beyond that a 429 (default ${d.maxQueue}).` },
   { name: 'max-batch-rows', env: 'TEXTGEN_MAX_BATCH_ROWS', kind: 'string', value: 'N', description: `Sequences decoding at once over all running completions; more wait (default ${d.maxBatchRows}).` },
   { name: 'max-batch-tokens', env: 'TEXTGEN_MAX_BATCH_TOKENS', kind: 'string', value: 'N', description: `KV cache positions (prompt + max_tokens per sequence) held at once over all running completions; more wait (default ${d.maxBatchTokens}).` },
+  { name: 'threads', env: 'TEXTGEN_THREADS', kind: 'string', value: 'N', description: `CPU threads onnxruntime uses for one forward pass; 0 = one per physical core (default ${d.threads}).` },
+  { name: 'thread-spin', env: 'TEXTGEN_THREAD_SPIN', kind: 'string', value: 'on|off', description: `Whether onnxruntime's idle threads spin waiting for work (lower latency) or sleep (less CPU burnt) (default ${d.threadSpin}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
   { name: 'write-timeout', env: 'TEXTGEN_WRITE_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Cancel a stream whose client stops reading for this long, freeing its slot; 0 = never (default ${d.writeTimeoutMs / 1000}).` },
   { name: 'max-connections', env: 'TEXTGEN_MAX_CONNECTIONS', kind: 'string', value: 'N', description: `Open connections at once; more are refused (default ${d.maxConnections}).` },
@@ -198,6 +210,8 @@ export function parseCommandLine(
     maxQueue: flags.integer('max-queue', d.maxQueue, 0, 1_000_000),
     maxBatchRows,
     maxBatchTokens: flags.integer('max-batch-tokens', d.maxBatchTokens, 1, 1_000_000_000),
+    threads: flags.integer('threads', d.threads, 0, 1024),
+    threadSpin: flags.oneOf('thread-spin', THREAD_SPIN, d.threadSpin),
     requestTimeoutMs,
     workerStallTimeoutMs: readSeconds(flags, 'worker-stall-timeout', d.workerStallTimeoutMs),
     writeTimeoutMs: readSeconds(flags, 'write-timeout', d.writeTimeoutMs),

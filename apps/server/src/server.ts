@@ -248,6 +248,7 @@ function engineLoadOptions(config: ServerConfig, onProgress: ServerOptions['onPr
     cacheDir: config.cacheDir,
     localFilesOnly: config.offline,
     batch: { maxRows: config.maxBatchRows, maxTokens: config.maxBatchTokens },
+    threads: { count: config.threads, spin: config.threadSpin === 'on' },
     onProgress,
   };
 }

@@ -21,6 +21,7 @@ export type {
   LoadProgressEvent,
   LogprobsSlice,
   ModelInfo,
+  RuntimeThreads,
   SamplerTraceOptions,
   SamplerTraceResult,
   NextTokenOptions,

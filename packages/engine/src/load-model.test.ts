@@ -1,5 +1,5 @@
 /** Loading: what a model folder must contain, and the errors that name what is wrong. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureTinyModel } from '@textgen-spec/tiny-model';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collect } from './__fixtures__/engine.js';
 import { greedy } from './__fixtures__/requests.js';
 import { loadEngine } from './engine.js';
+import { sessionOptions } from './load-model.js';
 import { EngineLoadError, type EngineLoadErrorCode, type EngineLoadOptions } from './types.js';
 
 let tiny: string;
@@ -107,6 +108,37 @@ describe('loadEngine', () => {
     expect(error.message).toMatch(/no WebGPU adapter.*libvulkan1/s);
   });
 
+});
+
+describe('onnxruntime threads', () => {
+  test('maps count and spin to session options, and keeps onnxruntime\'s defaults when unset', () => {
+    expect(sessionOptions(undefined)).toEqual({});
+    expect(sessionOptions({ count: 0 })).toEqual({});
+    expect(sessionOptions({ count: 3, spin: false })).toEqual({ intraOpNumThreads: 3, extra: { session: { intra_op: { allow_spinning: '0' } } } });
+    expect(sessionOptions({ spin: true })).toEqual({ extra: { session: { intra_op: { allow_spinning: '1' } } } });
+    expect(() => sessionOptions({ count: -1 })).toThrow(RangeError);
+    expect(() => sessionOptions({ count: 1.5 })).toThrow(/integer >= 0/);
+  });
+
+  // onnxruntime starts count - 1 pool threads per session (the caller's thread is the other one):
+  // the process's thread count shows that the option reached onnxruntime, not just a default.
+  test.runIf(existsSync('/proc/self/task'))('a session runs with the thread count asked for, and gives the same tokens', async () => {
+    const threadsNow = (): number => readdirSync('/proc/self/task').length;
+    const grown = async (threads: EngineLoadOptions['threads']) => {
+      const before = threadsNow();
+      const engine = await loadEngine({ model: tiny, threads });
+      const added = threadsNow() - before;
+      const text = (await collect(engine, greedy({ prompts: ['This is the house'], max_tokens: 12 }))).choices[0]?.text;
+      return { added, text, engine };
+    };
+    await (await loadEngine({ model: tiny })).dispose(); // libuv's and onnxruntime's own one-off threads
+    const one = await grown({ count: 1, spin: false });
+    const four = await grown({ count: 4, spin: true });
+    expect(four.added - one.added).toBe(3);
+    expect(four.text).toBe(one.text);
+    await one.engine.dispose();
+    await four.engine.dispose();
+  });
 });
 
 describe('BOS and special tokens', () => {

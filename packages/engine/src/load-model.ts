@@ -11,7 +11,7 @@ import { env as ortEnv, type InferenceSession } from 'onnxruntime-node';
 import { FAMILY_MODEL_NAMES, MODEL_FAMILIES, ensureTinyModel, type ModelFamily } from '@textgen-spec/tiny-model';
 import type { CacheSlot, GraphSpec } from './model-runner.js';
 import { EngineLoadError } from './types.js';
-import type { Device, Dtype, EngineLoadOptions, LoadProgressEvent, ModelInfo } from './types.js';
+import type { Device, Dtype, EngineLoadOptions, LoadProgressEvent, ModelInfo, RuntimeThreads } from './types.js';
 
 /** ONNX file suffix transformers.js uses for each dtype (`onnx/model<suffix>.onnx`). */
 export const DTYPE_FILE_SUFFIX: Readonly<Record<Exclude<Dtype, 'auto'>, string>> = {
@@ -280,6 +280,17 @@ async function withCacheOutputsOnCpu<T>(device: Device, create: () => Promise<T>
   }
 }
 
+/** onnxruntime session options for `threads`; an empty object keeps onnxruntime's defaults. */
+export function sessionOptions(threads: RuntimeThreads | undefined): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  if (threads?.count !== undefined) {
+    if (!Number.isInteger(threads.count) || threads.count < 0) throw new RangeError(`threads must be an integer >= 0, got ${threads.count}`);
+    if (threads.count > 0) options.intraOpNumThreads = threads.count;
+  }
+  if (threads?.spin !== undefined) options.extra = { session: { intra_op: { allow_spinning: threads.spin ? '1' : '0' } } };
+  return options;
+}
+
 /** Loads model, tokenizer and session; validates that the decode loop can drive them. */
 export async function loadModel(options: EngineLoadOptions = {}): Promise<LoadedModel> {
   const device: Device = options.device ?? 'cpu';
@@ -307,6 +318,7 @@ export async function loadModel(options: EngineLoadOptions = {}): Promise<Loaded
         config: pretrainedConfig,
         device,
         ...(dtype === 'auto' ? {} : { dtype }),
+        session_options: sessionOptions(options.threads),
       }),
     );
     tokenizer = await AutoTokenizer.from_pretrained(location, common);

@@ -49,7 +49,23 @@ export interface EngineLoadOptions {
    * may hold at once; requests beyond them wait. Defaults: DEFAULT_BATCH_LIMITS.
    */
   batch?: Partial<BatchLimits>;
+  /** onnxruntime's CPU threads (intra-op, per forward pass): see RuntimeThreads. */
+  threads?: RuntimeThreads;
   onProgress?: (event: LoadProgressEvent) => void;
+}
+
+/**
+ * How onnxruntime uses CPU threads for one forward pass (its session options). Undefined fields
+ * keep onnxruntime's defaults: one thread per physical core, spinning on.
+ */
+export interface RuntimeThreads {
+  /** Threads one operator may use (`intraOpNumThreads`); 0 = onnxruntime's default. */
+  count?: number;
+  /**
+   * Whether idle threads spin waiting for the next operator (`session.intra_op.allow_spinning`)
+   * rather than sleep: lower latency on an otherwise idle machine, CPU burnt on a shared one.
+   */
+  spin?: boolean;
 }
 
 export interface ModelInfo {
