@@ -4,7 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 /**
- * One streaming request: time to the first text event, to [DONE], and the completion tokens.
+ * One streaming request: time to the first text event, to [DONE], the completion tokens and the
+ * text of choice 0.
  * `agent` is the caller's keep-alive agent; `started` receives the ClientRequest (so that a caller can drop it: a disconnect).
  */
 export function streamCompletion(agent, url, body, started = () => {}) {
@@ -13,6 +14,7 @@ export function streamCompletion(agent, url, body, started = () => {}) {
     const start = performance.now();
     let first = null;
     let tokens = 0;
+    let text = '';
     let buffer = '';
     const req = httpRequest(`${url}/v1/completions`, {
       method: 'POST',
@@ -32,10 +34,11 @@ export function streamCompletion(agent, url, body, started = () => {}) {
           if (data === '[DONE]') continue;
           const event = JSON.parse(data);
           if (first === null && event.choices?.some((c) => c.text !== '')) first = performance.now() - start;
+          for (const choice of event.choices ?? []) if (choice.index === 0) text += choice.text ?? '';
           if (event.usage) tokens = event.usage.completion_tokens;
         }
       });
-      res.on('end', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens }));
+      res.on('end', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens, text }));
       res.on('error', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens, dropped: true }));
       res.on('close', () => resolve({ ttft: first ?? NaN, total: performance.now() - start, tokens, dropped: !res.complete }));
     });

@@ -5,14 +5,17 @@ import { performance } from 'node:perf_hooks';
 import { serveJobs, streamCompletion } from './client-common.mjs';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+// For servers that close a streamed response's connection (llama-server does): a new connection
+// per request, so that no request is sent on a socket the server has already hung up.
+const closingAgent = new Agent({ keepAlive: false, maxSockets: 256 });
 
 /** One streaming request on this client's agent (see client-common.mjs). */
 const stream = (url, body, started) => streamCompletion(agent, url, body, started);
 
 /** `bodies.length` clients streaming at once: wall time and each stream's result. */
-async function concurrent(url, bodies) {
+async function concurrent(url, bodies, keepAlive = true) {
   const start = performance.now();
-  const results = await Promise.all(bodies.map((body) => stream(url, body)));
+  const results = await Promise.all(bodies.map((body) => streamCompletion(keepAlive ? agent : closingAgent, url, body)));
   return { wall: performance.now() - start, results };
 }
 
@@ -42,5 +45,5 @@ async function lateArrivals(url, { background, short, samples, pauseMs }) {
 }
 
 serveJobs(agent, (job) =>
-  job.type === 'concurrent' ? concurrent(job.url, job.bodies) : lateArrivals(job.url, job),
+  job.type === 'concurrent' ? concurrent(job.url, job.bodies, job.keepAlive) : lateArrivals(job.url, job),
 );

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
+import { bareRun, graphMeta } from './bare-loop.mjs';
 import { loadEngine } from '../dist/index.js';
 import { benchRequest, compare, median, RUNS } from './common.mjs';
 
@@ -45,55 +46,6 @@ async function generateRun(model, inputIds, maxTokens) {
   if (generated !== maxTokens) throw new Error(`generate() produced ${generated} tokens, expected ${maxTokens}`);
 }
 
-/** The floor: feed the session by hand, argmax in JS, no sampler, no text. */
-async function bareRun(session, meta, promptIds, maxTokens) {
-  const { layers, eos } = meta;
-  let past = {};
-  for (const { name, heads, headDim } of layers) past[name] = new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
-  let ids = promptIds;
-  let position = 0;
-  for (let step = 0; step < maxTokens; step++) {
-    const total = position + ids.length;
-    const feeds = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-      ...past,
-    };
-    if (meta.numLogitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(1n), []);
-    if (meta.positionIds) {
-      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(position + i)), [1, ids.length]);
-    }
-    const out = await session.run(feeds, meta.fetches);
-    const logits = out.logits.data;
-    const vocab = out.logits.dims[2];
-    const offset = (out.logits.dims[1] - 1) * vocab;
-    let best = -Infinity;
-    let token = 0;
-    for (let i = 0; i < vocab; i++) {
-      const v = logits[offset + i];
-      if (v > best && i !== eos) {
-        best = v;
-        token = i;
-      }
-    }
-    past = {};
-    for (const { name } of layers) past[name] = out[name.replace('past_key_values.', 'present.')];
-    position = total;
-    ids = [token];
-  }
-}
-
-function graphMeta(session) {
-  const layers = session.inputMetadata
-    .filter((m) => m.name.startsWith('past_key_values.'))
-    .map((m) => ({ name: m.name, heads: m.shape[1], headDim: m.shape[3] }));
-  return {
-    layers,
-    positionIds: session.inputNames.includes('position_ids'),
-    numLogitsToKeep: session.inputNames.includes('num_logits_to_keep'),
-  };
-}
-
 async function modelFolders() {
   if (process.env.BENCH_MODELS) return process.env.BENCH_MODELS.split(',').map((p) => path.resolve(p));
   const { ensureTinyModel } = await import('@textgen-spec/tiny-model');
@@ -108,10 +60,7 @@ for (const folder of await modelFolders()) {
   const model = await AutoModelForCausalLM.from_pretrained(folder, { device: 'cpu', dtype: 'fp32' });
   const tokenizer = await AutoTokenizer.from_pretrained(folder);
   const session = await ort.InferenceSession.create(path.join(folder, 'onnx', 'model.onnx'));
-  const graph = graphMeta(session);
-  // Fetch what the loop needs (not last_hidden_state), as the engine does.
-  const fetches = ['logits', ...graph.layers.map((l) => l.name.replace('past_key_values.', 'present.'))];
-  const meta = { ...graph, fetches, eos: engine.info.eosTokenIds[0] };
+  const meta = graphMeta(session, engine.info.eosTokenIds[0]);
   const promptIds = tokenizer.encode(PROMPT, { add_special_tokens: false });
   const inputIds = tokenizer(PROMPT, { add_special_tokens: false }).input_ids;
   const layers = engine.info.modelType;
