@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, FLAGS, helpText, parseCommandLine, parseKeyFile } from './config.js';
+import { ConfigError, DEFAULT_CONFIG, FLAGS, engineThreads, helpText, parseCommandLine, parseKeyFile } from './config.js';
 
 function serve(argv: string[], env: Record<string, string> = {}, readFile?: (path: string) => string) {
   const command = parseCommandLine(argv, env, readFile ? { readFile } : {});
@@ -57,6 +57,13 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('hands --threads and --thread-spin to the engine as onnxruntime thread options', () => {
+    expect(engineThreads(serve(['--threads', '2', '--thread-spin', 'run']))).toEqual({ count: 2, spin: 'run' });
+    expect(engineThreads(serve(['--thread-spin', 'off']))).toEqual({ count: 0, spin: false });
+    expect(engineThreads(serve(['--thread-spin', 'on']))).toEqual({ count: 0, spin: true });
+    expect(serve([], { TEXTGEN_THREADS: '1', TEXTGEN_THREAD_SPIN: 'off' })).toMatchObject({ threads: 1, threadSpin: 'off' });
+  });
+
   it('reads the environment, and the flag wins over it', () => {
     const env = { TEXTGEN_PORT: '6000', TEXTGEN_MODEL: '/models/x', TEXTGEN_OFFLINE: 'true', TEXTGEN_LOG_LEVEL: 'warn' };
     expect(serve([], env)).toMatchObject({ port: 6000, model: '/models/x', offline: true, logLevel: 'warn' });
@@ -91,7 +98,7 @@ describe('parseCommandLine', () => {
     [['--threads=-1'], /--threads must be an integer/],
     [['--threads', '2000'], /--threads must be between 0 and 1024/],
     [['--threads', '1.5'], /--threads must be an integer/],
-    [['--thread-spin', 'maybe'], /--thread-spin must be one of on, off/],
+    [['--thread-spin', 'maybe'], /--thread-spin must be one of on, run, off/],
     [['--request-timeout', 'soon'], /--request-timeout must be a number of seconds/],
     [['--api-key', ''], /--api-key is empty or blank/],
     [['--api-key', ' , '], /--api-key is empty or blank/],

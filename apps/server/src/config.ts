@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BATCH_LIMITS, type Device, type Dtype } from '@textgen-spec/engine';
+import { DEFAULT_BATCH_LIMITS, type Device, type Dtype, type RuntimeThreads } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
@@ -15,8 +15,16 @@ import type { UnknownFieldPolicy, ValidationProfile } from '@textgen-spec/spec';
 
 export type { ValidationProfile };
 
-/** `--thread-spin`: onnxruntime's idle threads spin waiting for work (on) or sleep (off). */
-export type ThreadSpin = 'on' | 'off';
+/**
+ * `--thread-spin`: onnxruntime's idle threads spin waiting for work (on), spin only inside a
+ * forward pass (run), or sleep (off).
+ */
+export type ThreadSpin = 'on' | 'run' | 'off';
+
+/** The engine's onnxruntime thread options for a configuration. */
+export function engineThreads(config: Pick<ServerConfig, 'threads' | 'threadSpin'>): RuntimeThreads {
+  return { count: config.threads, spin: config.threadSpin === 'run' ? 'run' : config.threadSpin === 'on' };
+}
 
 /** The resolved configuration of one server process. */
 export interface ServerConfig {
@@ -120,7 +128,7 @@ interface FlagSpec {
 
 const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
 const DTYPES: readonly Dtype[] = ['auto', 'fp32', 'fp16', 'q8', 'q4'];
-const THREAD_SPIN: readonly ThreadSpin[] = ['on', 'off'];
+const THREAD_SPIN: readonly ThreadSpin[] = ['on', 'run', 'off'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 /** The profiles in the order `--profile`'s error message lists them (the default first). */
 const PROFILES: readonly ValidationProfile[] = ['compat', 'strict'];

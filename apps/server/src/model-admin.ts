@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EMBEDDED_MODEL_IDS, loadEngine } from '@textgen-spec/engine';
 import type { Device, Dtype, Engine, LoadProgressEvent } from '@textgen-spec/engine';
 import { ApiKeyChecker } from './auth.js';
-import type { ServerConfig } from './config.js';
+import { engineThreads, type ServerConfig } from './config.js';
 import { ApiError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ModelHost } from './model-host.js';
@@ -65,7 +65,7 @@ export class ServerModelAdmin implements ModelAdmin {
     const model = EMBEDDED_MODEL_IDS.includes(name) ? name : join(this.config.modelsDir!, name);
     this.logger.info('model load', { model: name });
     const onProgress = progressLogger(this.logger, name);
-    const options = { model, device: args.device ?? this.config.device, dtype: args.dtype ?? this.config.dtype, cacheDir: this.config.cacheDir, localFilesOnly: this.config.offline, batch: { maxRows: this.config.maxBatchRows, maxTokens: this.config.maxBatchTokens }, threads: { count: this.config.threads, spin: this.config.threadSpin === 'on' }, onProgress };
+    const options = { model, device: args.device ?? this.config.device, dtype: args.dtype ?? this.config.dtype, cacheDir: this.config.cacheDir, localFilesOnly: this.config.offline, batch: { maxRows: this.config.maxBatchRows, maxTokens: this.config.maxBatchTokens }, threads: engineThreads(this.config), onProgress };
     await this.host.replace(() => loadEngine(options), (engine) => this.#release(engine));
     this.logger.info('model loaded', { model: name });
   }

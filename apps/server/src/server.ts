@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadEngineInWorker } from '@textgen-spec/engine';
 import type { Engine, EngineLoadOptions, LoadProgressEvent } from '@textgen-spec/engine';
 import { ApiKeyChecker } from './auth.js';
-import { DEFAULT_CONFIG } from './config.js';
+import { DEFAULT_CONFIG, engineThreads } from './config.js';
 import type { ServerConfig } from './config.js';
 import { applyCors } from './cors.js';
 import { ApiError } from './errors.js';
@@ -248,7 +248,7 @@ function engineLoadOptions(config: ServerConfig, onProgress: ServerOptions['onPr
     cacheDir: config.cacheDir,
     localFilesOnly: config.offline,
     batch: { maxRows: config.maxBatchRows, maxTokens: config.maxBatchTokens },
-    threads: { count: config.threads, spin: config.threadSpin === 'on' },
+    threads: engineThreads(config),
     onProgress,
   };
 }

@@ -116,6 +116,7 @@ describe('onnxruntime threads', () => {
     expect(sessionOptions({ count: 0 })).toEqual({});
     expect(sessionOptions({ count: 3, spin: false })).toEqual({ intraOpNumThreads: 3, extra: { session: { intra_op: { allow_spinning: '0' } } } });
     expect(sessionOptions({ spin: true })).toEqual({ extra: { session: { intra_op: { allow_spinning: '1' } } } });
+    expect(sessionOptions({ spin: 'run' })).toEqual({ extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } } });
     expect(() => sessionOptions({ count: -1 })).toThrow(RangeError);
     expect(() => sessionOptions({ count: 1.5 })).toThrow(/integer >= 0/);
   });
@@ -133,7 +134,7 @@ describe('onnxruntime threads', () => {
     };
     await (await loadEngine({ model: tiny })).dispose(); // libuv's and onnxruntime's own one-off threads
     const one = await grown({ count: 1, spin: false });
-    const four = await grown({ count: 4, spin: true });
+    const four = await grown({ count: 4, spin: 'run' });
     expect(four.added - one.added).toBe(3);
     expect(four.text).toBe(one.text);
     await one.engine.dispose();

@@ -287,7 +287,11 @@ export function sessionOptions(threads: RuntimeThreads | undefined): Record<stri
     if (!Number.isInteger(threads.count) || threads.count < 0) throw new RangeError(`threads must be an integer >= 0, got ${threads.count}`);
     if (threads.count > 0) options.intraOpNumThreads = threads.count;
   }
-  if (threads?.spin !== undefined) options.extra = { session: { intra_op: { allow_spinning: threads.spin ? '1' : '0' } } };
+  if (threads?.spin !== undefined) {
+    const session: Record<string, unknown> = { intra_op: { allow_spinning: threads.spin === false ? '0' : '1' } };
+    if (threads.spin === 'run') session.force_spinning_stop = '1';
+    options.extra = { session };
+  }
   return options;
 }
 

@@ -62,10 +62,13 @@ export interface RuntimeThreads {
   /** Threads one operator may use (`intraOpNumThreads`); 0 = onnxruntime's default. */
   count?: number;
   /**
-   * Whether idle threads spin waiting for the next operator (`session.intra_op.allow_spinning`)
-   * rather than sleep: lower latency on an otherwise idle machine, CPU burnt on a shared one.
+   * What idle threads do while they wait for work (`session.intra_op.allow_spinning` and
+   * `session.force_spinning_stop`): `true` spins (lowest latency between operators; the threads
+   * also keep spinning for a while after a forward pass, competing with the sampler, the HTTP
+   * thread and other processes), `'run'` spins only inside a forward pass and stops as it returns,
+   * `false` sleeps (every operator that uses the pool wakes its threads).
    */
-  spin?: boolean;
+  spin?: boolean | 'run';
 }
 
 export interface ModelInfo {
