@@ -11,7 +11,7 @@
 // time to first token on an idle server (its prefill) and the batch's ms per step: the target is
 // p95 <= idle TTFT + 2 steps.
 //
-// Usage: node apps/server/bench/concurrency-bench.mjs [--quick] [--default-only]
+// Usage: node apps/server/bench/concurrency-bench.mjs [--quick] [--default-only] [--thread-spin on|run|off]
 //   (build first: npx turbo run build --filter=@textgen-spec/server)
 import { fork } from 'node:child_process';
 import { loadEngineInWorker } from '@textgen-spec/engine';
@@ -19,6 +19,8 @@ import { ensureTinyModel } from '@textgen-spec/tiny-model';
 import { startServer } from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
+const spinAt = process.argv.indexOf('--thread-spin');
+const SPIN = spinAt < 0 ? undefined : { on: true, run: 'run', off: false }[process.argv[spinAt + 1]];
 const ROUNDS = quick ? 2 : 5;
 const TOKENS = 128;
 const CLIENTS = [1, 4, 8];
@@ -53,7 +55,7 @@ async function round(url, clients) {
 }
 
 async function variant(name, modelFolder) {
-  const engine = await loadEngineInWorker(modelFolder ? { model: modelFolder } : {});
+  const engine = await loadEngineInWorker({ ...(modelFolder ? { model: modelFolder } : {}), ...(SPIN === undefined ? {} : { threads: { spin: SPIN } }) });
   const common = { host: '127.0.0.1', port: 0, engine, maxQueue: 1024, logLevel: 'silent', requestTimeoutMs: 0 };
   const servers = {
     serialized: await startServer({ ...common, maxConcurrency: 1 }),
@@ -108,7 +110,7 @@ async function lateArrivalRows(servers) {
   }
 }
 
-console.log(`Concurrency benchmark, node ${process.version}. Machine: shared 2-core box with other work running: compare ratios within this run.`);
+console.log(`Concurrency benchmark, node ${process.version}${SPIN === undefined ? '' : `, onnxruntime thread spin ${String(SPIN)}`}. Machine: shared 2-core box with other work running: compare ratios within this run.`);
 await variant('default tiny model', undefined);
 if (!process.argv.includes('--default-only')) await variant('large tiny model', await ensureTinyModel({ variant: 'large' }));
 client.send({ type: 'exit' });
