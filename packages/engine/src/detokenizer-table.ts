@@ -8,7 +8,7 @@
  * The table also caches each token's text when its bytes are complete UTF-8 on their own, so
  * that most tokens cost one array lookup.
  */
-import { flattenDecoders, tokenBytesFromTokenizerJson, type DecoderJson } from './token-bytes.js';
+import { flattenDecoders, tokenBytesFromTokenizerJson, type DecoderJson, type TokenBytesResult } from './token-bytes.js';
 
 export interface DetokenizerTable {
   kind: 'byte-level' | 'sentencepiece';
@@ -37,14 +37,16 @@ interface TokenizerConfigParts {
 /**
  * The table of a tokenizer, or why it has none (then the detokenizer decodes windows of
  * tokens with the tokenizer itself). `config` is the parsed `tokenizer_config.json`;
- * `vocabulary` the same vocabulary as id -> piece, when the caller has it (a faster read).
+ * `vocabulary` the same vocabulary as id -> piece, when the caller has it (a faster read);
+ * `bytes` the tokens' bytes when the caller has already read them (the table shares them).
  */
 export function detokenizerTable(
   json: unknown,
   config: unknown,
   vocabulary?: readonly (string | undefined)[],
+  bytes: TokenBytesResult = tokenBytesFromTokenizerJson(json, vocabulary),
 ): DetokenizerTable | string {
-  const result = tokenBytesFromTokenizerJson(json, vocabulary);
+  const result = bytes;
   if (!result.ok) return result.reason;
   const tokenizer = (json ?? {}) as TokenizerJsonParts;
   const settings = (config ?? {}) as TokenizerConfigParts;

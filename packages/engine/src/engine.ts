@@ -9,6 +9,7 @@ import type { StopRequest } from './generation.js';
 import { nextTokenProbabilities } from './next-token.js';
 import type { GenerationContext } from './generation-plan.js';
 import { GrammarCompiler } from './grammar-compiler.js';
+import { tokenBytesFromTokenizerJson } from './token-bytes.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelRunner } from './model-runner.js';
@@ -49,8 +50,11 @@ class TransformersEngine implements LocalEngine {
     this.info = model.info;
     this.runner = new ModelRunner(model.session, model.graph);
     const { tokenizer } = model;
-    // The byte table makes incremental detokenization a lookup per token (detokenizer.ts).
-    const table = detokenizerTable(tokenizer._tokenizerJSON as unknown, tokenizer._tokenizerConfig as unknown, tokenizerVocabulary(tokenizer));
+    // Every token's bytes, read once: the byte table makes incremental detokenization a lookup
+    // per token (detokenizer.ts), and grammars match the same bytes (grammar-compiler.ts).
+    const vocabulary = tokenizerVocabulary(tokenizer);
+    const tokenBytes = tokenBytesFromTokenizerJson(tokenizer._tokenizerJSON as unknown, vocabulary);
+    const table = detokenizerTable(tokenizer._tokenizerJSON as unknown, tokenizer._tokenizerConfig as unknown, vocabulary, tokenBytes);
     const codec = {
       decode: (ids: readonly number[], skipSpecialTokens: boolean) =>
         ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens }),
@@ -66,12 +70,7 @@ class TransformersEngine implements LocalEngine {
     this.scheduler = new BatchScheduler(this.generation, limits);
     const encodePlain = (text: string) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false }));
     const newline = encodePlain('\n');
-    const grammars = new GrammarCompiler(
-      () => tokenizer._tokenizerJSON as unknown,
-      model.info.eosTokenIds,
-      model.info.id,
-      () => tokenizerVocabulary(tokenizer),
-    );
+    const grammars = new GrammarCompiler(() => tokenBytes, model.info.eosTokenIds, model.info.id);
     this.planning = {
       info: model.info,
       encodePlain,

@@ -1,6 +1,7 @@
 /** grammar_string compilation: the 400s it raises and its cache. */
 import { describe, expect, test } from 'vitest';
 import { GrammarCompiler } from './grammar-compiler.js';
+import { tokenBytesFromTokenizerJson } from './token-bytes.js';
 import { EngineRequestError } from './types.js';
 
 const BYTE_LEVEL = {
@@ -20,9 +21,9 @@ function thrown(run: () => unknown): EngineRequestError {
 }
 
 describe('GrammarCompiler', () => {
-  test('compiles once per grammar text and reads the tokenizer once', () => {
+  test('compiles once per grammar text and reads the token bytes once', () => {
     let reads = 0;
-    const compiler = new GrammarCompiler(() => (reads++, BYTE_LEVEL), [3], 'toy');
+    const compiler = new GrammarCompiler(() => (reads++, tokenBytesFromTokenizerJson(BYTE_LEVEL)), [3], 'toy');
     const first = compiler.compile('root ::= "ab"');
     expect(compiler.compile('root ::= "ab"')).toBe(first);
     expect(compiler.compile('root ::= "a"')).not.toBe(first);
@@ -35,7 +36,7 @@ describe('GrammarCompiler', () => {
   });
 
   test('an invalid grammar names grammar_string with its line and column', () => {
-    const error = thrown(() => new GrammarCompiler(() => BYTE_LEVEL, [3], 'toy').compile('root ::= "a"\nx ::= (b'));
+    const error = thrown(() => new GrammarCompiler(() => tokenBytesFromTokenizerJson(BYTE_LEVEL), [3], 'toy').compile('root ::= "a"\nx ::= (b'));
     expect(error.param).toBe('grammar_string');
     expect(error.code).toBe('invalid_grammar');
     expect(error.message).toMatch(/line 2/);
@@ -43,14 +44,14 @@ describe('GrammarCompiler', () => {
 
   test('a tokenizer that cannot be mapped to bytes is a 400 for grammar_string', () => {
     const wordPiece = { model: { type: 'WordPiece', vocab: { a: 0, '##b': 1 } }, decoder: { type: 'WordPiece' } };
-    const error = thrown(() => new GrammarCompiler(() => wordPiece, [], 'bert-ish').compile('root ::= "a"'));
+    const error = thrown(() => new GrammarCompiler(() => tokenBytesFromTokenizerJson(wordPiece), [], 'bert-ish').compile('root ::= "a"'));
     expect(error.param).toBe('grammar_string');
     expect(error.code).toBe('unsupported_parameter');
     expect(error.message).toMatch(/bert-ish.*WordPiece/);
   });
 
   test('a grammar over a budget is a 400 naming the limit, remembered so that sending it again costs nothing', () => {
-    const compiler = new GrammarCompiler(() => BYTE_LEVEL, [3], 'toy');
+    const compiler = new GrammarCompiler(() => tokenBytesFromTokenizerJson(BYTE_LEVEL), [3], 'toy');
     const text = 'root ::= ("a"?){10000}';
     const error = thrown(() => compiler.compile(text));
     expect(error).toMatchObject({ param: 'grammar_string', code: 'grammar_too_complex' });

@@ -21,7 +21,7 @@ import {
   type GrammarConstraint,
   type TokenVocabulary,
 } from '@textgen-spec/sampling';
-import { tokenBytesFromTokenizerJson } from './token-bytes.js';
+import type { TokenBytesResult } from './token-bytes.js';
 import { EngineRequestError } from './types.js';
 
 /** Distinct grammars kept compiled (least recently used dropped first). */
@@ -46,17 +46,15 @@ export class GrammarCompiler {
   private readonly refused = new Map<string, EngineRequestError>();
 
   /**
-   * @param tokenizerJson the model's parsed `tokenizer.json`, read on first use
+   * @param tokenBytes each token's bytes (token-bytes.ts), read on first use: the engine hands
+   *   in the result its detokenizer table was built from, so the bytes are held once
    * @param eosTokenIds allowed exactly when the text completes the grammar
    * @param modelId named in error messages
-   * @param vocabulary the same vocabulary as id -> piece, when the tokenizer holds it (a
-   *   262k-entry vocabulary is read in a fraction of the time)
    */
   constructor(
-    private readonly tokenizerJson: () => unknown,
+    private readonly tokenBytes: () => TokenBytesResult,
     private readonly eosTokenIds: readonly number[],
     private readonly modelId: string,
-    private readonly vocabulary?: () => readonly (string | undefined)[] | undefined,
   ) {}
 
   /**
@@ -115,7 +113,7 @@ export class GrammarCompiler {
 
   private vocabularyOrReason(): TokenVocabulary | string {
     if (this.tokenVocabulary === undefined) {
-      const result = tokenBytesFromTokenizerJson(this.tokenizerJson(), this.vocabulary?.());
+      const result = this.tokenBytes();
       this.tokenVocabulary = result.ok ? { tokenBytes: result.tokenBytes, eosTokenIds: [...this.eosTokenIds] } : result.reason;
     }
     return this.tokenVocabulary;
