@@ -30,7 +30,7 @@ import type { GenerationContext, GenerationPlan } from './generation-plan.js';
 import { asGrammarRequestError } from './grammar-compiler.js';
 import { PrefillSet, prefill, releaseOutputs, type PrefillResult } from './prefill.js';
 import { RequestRun, type StopRequest } from './request-run.js';
-import { reservationOf, type BatchScheduler } from './scheduler.js';
+import { nextTurn, reservationOf, type BatchScheduler } from './scheduler.js';
 import { Sequence } from './sequence.js';
 import type { CompletionEvent } from './types.js';
 
@@ -121,6 +121,7 @@ async function* decodeAlone(run: RequestRun, prefills: PrefillSet, signal: Abort
       if (run.failure !== null) throw run.failure;
       releaseBestOf(run);
       yield* run.flush();
+      await nextTurn();
     }
   } finally {
     batch?.cache.dispose();

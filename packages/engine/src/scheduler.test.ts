@@ -132,6 +132,52 @@ describe('continuous batching', () => {
     await late.return?.(undefined);
     await long.return?.(undefined);
   });
+
+  // A request comes from outside the decode loop: a message from the HTTP thread (the engine in a
+  // worker) or a timer, read between two turns of the event loop. onnxruntime-node runs a forward
+  // pass synchronously, so the step in flight always ends first; what this checks is that no
+  // further shared step goes before the new request's prefill. (A request read in the few
+  // microseconds between the scheduler's turn and its next step can still wait for that step:
+  // hence most, not all.)
+  test('a request that arrives between two steps is prefilled before the next shared step', async () => {
+    const runner = (engine as unknown as { runner: { runForward: (request: { tokens: number[][] }) => Promise<unknown> } }).runner;
+    const ended: number[] = []; // rows of each pass, in the order the passes end
+    const runForward = runner.runForward.bind(runner);
+    runner.runForward = async (request) => {
+      const result = await runForward(request);
+      ended.push(request.tokens.length);
+      return result;
+    };
+    const long = engine.complete(greedy({ prompts: ['Once upon a time'], max_tokens: 1000, ban_eos_token: true, n: 3 }))[Symbol.asyncIterator]();
+    let reading = true;
+    const draining = (async () => {
+      while (reading && !(await long.next()).done);
+    })();
+    const sharedStepsFirst: number[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        const late = await new Promise<AsyncIterator<CompletionEvent>>((resolve) =>
+          setTimeout(() => {
+            ended.length = 0;
+            resolve(engine.complete(greedy({ prompts: ['This is the rat'], max_tokens: 2 }))[Symbol.asyncIterator]());
+          }, 3),
+        );
+        expect((await late.next()).value).toMatchObject({ type: 'text' });
+        // Passes that ended before its first token: shared steps (3 rows) before its prefill (1 row).
+        expect(ended).toContain(1);
+        sharedStepsFirst.push(ended.indexOf(1));
+        while (!(await late.next()).done);
+      }
+    } finally {
+      runner.runForward = runForward;
+      reading = false;
+      await long.return?.(undefined);
+      await draining;
+    }
+    // Before the scheduler took a turn between steps, every one of them waited for one step more.
+    expect(sharedStepsFirst.filter((steps) => steps <= 1).length).toBe(10);
+    expect(sharedStepsFirst.filter((steps) => steps === 0).length).toBeGreaterThanOrEqual(7);
+  });
 });
 
 describe('a request that fails in a shared step', () => {

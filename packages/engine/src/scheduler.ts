@@ -151,7 +151,14 @@ export class BatchScheduler {
 
   private async loop(): Promise<void> {
     try {
-      while (this.batch !== null || this.joining.length > 0) await this.step();
+      while (this.batch !== null || this.joining.length > 0) {
+        await this.step();
+        // onnxruntime-node runs a forward pass synchronously on this thread, so a request that
+        // arrives during a step (a message from the HTTP thread, a timer) is only read at the
+        // next turn of the event loop. Without this turn the next step would already be queued
+        // by then, and the new request's prefill would wait for it too.
+        await nextTurn();
+      }
     } catch (error) {
       // Not expected (step() fails requests, not the loop); never leave a request waiting.
       this.failAll(error);
@@ -200,4 +207,13 @@ export class BatchScheduler {
     this.batch = null;
     for (const run of this.runs) if (!run.done) run.fail(error);
   }
+}
+
+/**
+ * Resolves at the next turn of the event loop, after the I/O and timers that are due. Every
+ * decode loop (this one, and generation.ts's for requests that decode alone) takes one between
+ * its steps, so that the loops and newly arrived prefills queue their passes in turn.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
