@@ -11,7 +11,7 @@
 // time to first token on an idle server (its prefill) and the batch's ms per step: the target is
 // p95 <= idle TTFT + 2 steps.
 //
-// Usage: node apps/server/bench/concurrency-bench.mjs [--quick] [--default-only] [--thread-spin on|run|off]
+// Usage: node apps/server/bench/concurrency-bench.mjs [--quick] [--default-only | --large-only] [--thread-spin on|run|off]
 //   (build first: npx turbo run build --filter=@textgen-spec/server)
 import { fork } from 'node:child_process';
 import { loadEngineInWorker } from '@textgen-spec/engine';
@@ -111,6 +111,6 @@ async function lateArrivalRows(servers) {
 }
 
 console.log(`Concurrency benchmark, node ${process.version}${SPIN === undefined ? '' : `, onnxruntime thread spin ${String(SPIN)}`}. Machine: shared 2-core box with other work running: compare ratios within this run.`);
-await variant('default tiny model', undefined);
+if (!process.argv.includes('--large-only')) await variant('default tiny model', undefined);
 if (!process.argv.includes('--default-only')) await variant('large tiny model', await ensureTinyModel({ variant: 'large' }));
 client.send({ type: 'exit' });
