@@ -241,10 +241,29 @@ function parseFlags(argv: readonly string[]): FlagValues {
   const parseOptions: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const flag of FLAGS) parseOptions[flag.name] = { type: flag.kind };
   try {
-    return parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(argv), options: parseOptions, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+/**
+ * `--port -1` as `--port=-1`: node:util's parseArgs (Node 20) takes a value that starts with `-`
+ * for an option and reports the flag as missing its argument; joined, the value reaches the
+ * flag's own check, whose message says what the flag accepts.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const flag = arg.startsWith('--') && !arg.includes('=') ? FLAGS.find((f) => f.name === arg.slice(2)) : undefined;
+    if (flag?.kind === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Each flag's value: the command line's, else its environment variable's, typed and checked. */
@@ -365,7 +384,7 @@ function list(value: string | undefined): string[] {
 }
 
 function parseInteger(value: string, name: string, min: number, max: number): number {
-  if (!/^\s*\d+\s*$/.test(value)) throw new ConfigError(`${name} must be an integer (got "${value}")`);
+  if (!/^\s*-?\d+\s*$/.test(value)) throw new ConfigError(`${name} must be an integer (got "${value}")`);
   const n = Number(value);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${n})`);
   return n;
