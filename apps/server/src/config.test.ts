@@ -23,7 +23,7 @@ describe('parseCommandLine', () => {
       '--host', '0.0.0.0', '--port', '0', '--model', 'org/name', '--model-alias', 'gpt-3.5-turbo-instruct, davinci-002',
       '--device', 'webgpu', '--dtype', 'q8', '--cache-dir', '/tmp/c', '--offline', '--api-key', 'k1,k2',
       '--cors-origin', 'http://a.test,http://b.test', '--max-body-bytes', '2048', '--max-concurrency', '4',
-      '--max-queue', '0', '--max-batch-rows', '24', '--max-batch-tokens', '9000', '--threads', '3', '--thread-spin', 'off', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
+      '--max-queue', '0', '--max-batch-rows', '24', '--max-batch-tokens', '9000', '--threads', '3', '--thread-spin', 'off', '--prefill-pass-ms', '250', '--request-timeout', '1.5', '--worker-stall-timeout', '2', '--write-timeout', '0.5', '--max-connections', '9', '--profile', 'strict', '--log-level', 'debug',
       '--presets-dir', '/srv/presets', '--unknown-fields', 'reject', '--admin-key', 'a1', '--models-dir', '/srv/models',
     ]);
     expect(config).toEqual({
@@ -44,6 +44,7 @@ describe('parseCommandLine', () => {
       maxBatchTokens: 9000,
       threads: 3,
       threadSpin: 'off',
+      prefillPassMs: 250,
       requestTimeoutMs: 1500,
       workerStallTimeoutMs: 2000,
       writeTimeoutMs: 500,

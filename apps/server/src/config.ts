@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BATCH_LIMITS, type Device, type Dtype, type RuntimeThreads } from '@textgen-spec/engine';
+import { DEFAULT_BATCH_LIMITS, DEFAULT_PREFILL_PASS_MS, type Device, type Dtype, type RuntimeThreads } from '@textgen-spec/engine';
 import type { LogLevel } from './logger.js';
 import { DEFAULT_PRESETS_DIR } from './preset-dir.js';
 
@@ -59,6 +59,8 @@ export interface ServerConfig {
   threads: number;
   /** Whether onnxruntime's idle threads spin waiting for work (EngineLoadOptions.threads.spin). */
   threadSpin: ThreadSpin;
+  /** About how long one prefill pass may take (EngineLoadOptions.prefillPassMs); 0 = 256 positions always. */
+  prefillPassMs: number;
   /** Milliseconds from arrival to the last byte; 0 = no limit. */
   requestTimeoutMs: number;
   /**
@@ -105,6 +107,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxBatchTokens: DEFAULT_BATCH_LIMITS.maxTokens,
   threads: 0,
   threadSpin: 'on',
+  prefillPassMs: DEFAULT_PREFILL_PASS_MS,
   requestTimeoutMs: 600_000,
   workerStallTimeoutMs: 30_000,
   writeTimeoutMs: 30_000,
@@ -156,6 +159,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-batch-tokens', env: 'TEXTGEN_MAX_BATCH_TOKENS', kind: 'string', value: 'N', description: `KV cache positions (prompt + max_tokens per sequence) held at once over all running completions; more wait (default ${d.maxBatchTokens}).` },
   { name: 'threads', env: 'TEXTGEN_THREADS', kind: 'string', value: 'N', description: `CPU threads onnxruntime uses for one forward pass; 0 = one per physical core (default ${d.threads}).` },
   { name: 'thread-spin', env: 'TEXTGEN_THREAD_SPIN', kind: 'string', value: 'on|run|off', description: `What onnxruntime's idle threads do: spin (on: lowest latency), spin only inside a forward pass (run), or sleep (off: least CPU burnt) (default ${d.threadSpin}).` },
+  { name: 'prefill-pass-ms', env: 'TEXTGEN_PREFILL_PASS_MS', kind: 'string', value: 'MS', description: `About how long one prefill pass may take; a model measured slower at load gets prompts in chunks under 256 positions; 0 = always 256 (default ${d.prefillPassMs}).` },
   { name: 'request-timeout', env: 'TEXTGEN_REQUEST_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Longest a completion may take, queue included; 0 = no limit (default ${d.requestTimeoutMs / 1000}).` },
   { name: 'write-timeout', env: 'TEXTGEN_WRITE_TIMEOUT', kind: 'string', value: 'SECONDS', description: `Cancel a stream whose client stops reading for this long, freeing its slot; 0 = never (default ${d.writeTimeoutMs / 1000}).` },
   { name: 'max-connections', env: 'TEXTGEN_MAX_CONNECTIONS', kind: 'string', value: 'N', description: `Open connections at once; more are refused (default ${d.maxConnections}).` },
@@ -220,6 +224,7 @@ export function parseCommandLine(
     maxBatchTokens: flags.integer('max-batch-tokens', d.maxBatchTokens, 1, 1_000_000_000),
     threads: flags.integer('threads', d.threads, 0, 1024),
     threadSpin: flags.oneOf('thread-spin', THREAD_SPIN, d.threadSpin),
+    prefillPassMs: flags.integer('prefill-pass-ms', d.prefillPassMs, 0, 3_600_000),
     requestTimeoutMs,
     workerStallTimeoutMs: readSeconds(flags, 'worker-stall-timeout', d.workerStallTimeoutMs),
     writeTimeoutMs: readSeconds(flags, 'write-timeout', d.writeTimeoutMs),

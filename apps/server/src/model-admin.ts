@@ -65,7 +65,7 @@ export class ServerModelAdmin implements ModelAdmin {
     const model = EMBEDDED_MODEL_IDS.includes(name) ? name : join(this.config.modelsDir!, name);
     this.logger.info('model load', { model: name });
     const onProgress = progressLogger(this.logger, name);
-    const options = { model, device: args.device ?? this.config.device, dtype: args.dtype ?? this.config.dtype, cacheDir: this.config.cacheDir, localFilesOnly: this.config.offline, batch: { maxRows: this.config.maxBatchRows, maxTokens: this.config.maxBatchTokens }, threads: engineThreads(this.config), onProgress };
+    const options = { model, device: args.device ?? this.config.device, dtype: args.dtype ?? this.config.dtype, cacheDir: this.config.cacheDir, localFilesOnly: this.config.offline, batch: { maxRows: this.config.maxBatchRows, maxTokens: this.config.maxBatchTokens }, threads: engineThreads(this.config), prefillPassMs: this.config.prefillPassMs, onProgress };
     await this.host.replace(() => loadEngine(options), (engine) => this.#release(engine));
     this.logger.info('model loaded', { model: name });
   }

@@ -249,6 +249,7 @@ function engineLoadOptions(config: ServerConfig, onProgress: ServerOptions['onPr
     localFilesOnly: config.offline,
     batch: { maxRows: config.maxBatchRows, maxTokens: config.maxBatchTokens },
     threads: engineThreads(config),
+    prefillPassMs: config.prefillPassMs,
     onProgress,
   };
 }

@@ -13,6 +13,7 @@ import { tokenBytesFromTokenizerJson } from './token-bytes.js';
 import { loadModel, type LoadedModel } from './load-model.js';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelRunner } from './model-runner.js';
+import { calibratePrefillChunk } from './prefill.js';
 import { encodeText, planRequest, type PlanningModel } from './request-plan.js';
 import { BatchScheduler, batchLimits } from './scheduler.js';
 import { samplerTrace } from './sampler-trace.js';
@@ -33,7 +34,8 @@ import type {
 
 class TransformersEngine implements LocalEngine {
   readonly info: ModelInfo;
-  private readonly runner: ModelRunner;
+  /** Its forward passes (read by loadEngine to calibrate the prefill chunk). */
+  readonly runner: ModelRunner;
   private readonly generation: GenerationContext;
   private readonly planning: PlanningModel;
   /** Continuous batching: the running requests' shared decoding batch. */
@@ -178,5 +180,19 @@ function tokenizerVocabulary(tokenizer: PreTrainedTokenizer): readonly (string |
  */
 export async function loadEngine(options: EngineLoadOptions = {}): Promise<LocalEngine> {
   const limits = batchLimits(options.batch);
-  return new TransformersEngine(await loadModel(options), limits);
+  const passMs = options.prefillPassMs ?? DEFAULT_PREFILL_PASS_MS;
+  if (!(Number.isFinite(passMs) && passMs >= 0)) throw new RangeError(`prefillPassMs must be a number >= 0, got ${passMs}`);
+  const model = await loadModel(options);
+  const engine = new TransformersEngine(model, limits);
+  try {
+    const { info } = model;
+    await calibratePrefillChunk(engine.runner, info.bosTokenId ?? info.eosTokenIds[0] ?? 0, passMs);
+  } catch (error) {
+    await engine.dispose();
+    throw error;
+  }
+  return engine;
 }
+
+/** EngineLoadOptions.prefillPassMs's default: a prefill pass of about a second at most. */
+export const DEFAULT_PREFILL_PASS_MS = 1000;

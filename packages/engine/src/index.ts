@@ -1,4 +1,4 @@
-export { loadEngine } from './engine.js';
+export { DEFAULT_PREFILL_PASS_MS, loadEngine } from './engine.js';
 export { DEFAULT_BATCH_LIMITS } from './scheduler.js';
 export { EMBEDDED_MODEL_ID, EMBEDDED_MODEL_IDS } from './load-model.js';
 export { MAX_CONTRASTIVE_TOP_K, MAX_PROMPT_LOOKUP_TOKENS } from './request-plan.js';

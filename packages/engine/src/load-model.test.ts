@@ -142,6 +142,35 @@ describe('onnxruntime threads', () => {
   });
 });
 
+describe('prefillPassMs', () => {
+  test('a model measured too slow for 256-position passes gets smaller chunks, and the same completion', async () => {
+    const prompt = 'This is the house that Jack built. '.repeat(12);
+    const request = greedy({ prompts: [prompt], max_tokens: 6, logprobs: 1 });
+    const slow = await loadEngine({ model: tiny, prefillPassMs: 1e-6 });
+    const usual = await loadEngine({ model: tiny });
+    try {
+      const passes = (engine: typeof slow) => engine.batchStats().forwardPasses;
+      const before = [passes(slow), passes(usual)];
+      const [a, b] = [await collect(slow, request), await collect(usual, request)];
+      const promptTokens = a.usage.prompt_tokens;
+      expect(promptTokens).toBeGreaterThan(64);
+      // Prefill passes (16 positions each, or one of up to 256) plus 5 decoding steps.
+      expect(passes(slow) - before[0]!).toBe(Math.ceil(promptTokens / 16) + 5);
+      expect(passes(usual) - before[1]!).toBe(1 + 5);
+      expect(a.choices[0]!.text).toBe(b.choices[0]!.text);
+      a.choices[0]!.logprobs!.token_logprobs.forEach((lp, i) => expect(lp).toBeCloseTo(b.choices[0]!.logprobs!.token_logprobs[i]!, 4));
+    } finally {
+      await slow.dispose();
+      await usual.dispose();
+    }
+  });
+
+  test('must be a number >= 0', async () => {
+    await expect(loadEngine({ model: tiny, prefillPassMs: -1 })).rejects.toThrow(/prefillPassMs must be a number >= 0/);
+    await expect(loadEngine({ model: tiny, prefillPassMs: Number.NaN })).rejects.toThrow(RangeError);
+  });
+});
+
 describe('BOS and special tokens', () => {
   /** The tiny model with a tokenizer that puts <|endoftext|> (its BOS) before every text. */
   function bosModel(): string {

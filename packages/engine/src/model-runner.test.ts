@@ -3,7 +3,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectGraph, loadModel, type LoadedModel } from './load-model.js';
 import type { GenerationContext } from './generation-plan.js';
-import { PREFILL_CHUNK, prefill } from './prefill.js';
+import { calibratePrefillChunk, MIN_PREFILL_CHUNK, PREFILL_CHUNK, prefill } from './prefill.js';
 import { gatherRows, ModelRunner, type KvCache } from './model-runner.js';
 import { fullForward } from './__fixtures__/reference.js';
 
@@ -93,6 +93,30 @@ describe('prefill', () => {
       for (const v of row) sum += Math.exp(v - max);
       expect(chunked.scores[t - 1]!.logprob).toBeCloseTo(row[tokens[t]!]! - max - Math.log(sum), 4);
     }
+  });
+});
+
+describe('the prefill chunk, calibrated at load', () => {
+  test('fits the time a pass may take: 256 positions on a fast model, 16 when even 16 positions take longer', async () => {
+    const calibrated = new ModelRunner(model.session, model.graph);
+    expect(await calibratePrefillChunk(calibrated, 0, 60_000)).toBe(PREFILL_CHUNK);
+    expect(await calibratePrefillChunk(calibrated, 0, 0)).toBe(PREFILL_CHUNK);
+    expect(calibrated.passes).toBe(2); // two calibration passes; none for 0
+    // A budget far below one position's time: the smallest chunk.
+    expect(await calibratePrefillChunk(calibrated, 0, 1e-6)).toBe(MIN_PREFILL_CHUNK);
+    expect(calibrated.prefillChunk).toBe(MIN_PREFILL_CHUNK);
+  });
+
+  test('a prompt fed in 16-position chunks gives the logits and cache of one full pass, in one pass per chunk', async () => {
+    const small = new ModelRunner(model.session, model.graph);
+    small.prefillChunk = MIN_PREFILL_CHUNK;
+    const tokens = Array.from({ length: 100 }, (_, i) => TOKENS[i % TOKENS.length]!);
+    const result = await prefill({ runner: small } as GenerationContext, tokens, null, undefined);
+    expect(small.passes).toBe(Math.ceil(100 / MIN_PREFILL_CHUNK));
+    expect(result.cache.length).toBe(100);
+    const full = await fullLogits(tokens);
+    const vocab = model.graph.vocabSize;
+    expect(maxAbsDiff(result.lastLogits, full.subarray(99 * vocab))).toBeLessThan(1e-4);
   });
 });
 

@@ -89,6 +89,12 @@ export class ModelRunner {
   private queue: Promise<unknown> = Promise.resolve();
   /** Forward passes run so far (BatchStats). */
   passes = 0;
+  /**
+   * Prompt positions a prefill feeds per pass (prefill.ts): at most PREFILL_CHUNK, fewer on a
+   * model slow enough that such a pass would hold every other request for long (set once at
+   * load by calibratePrefillChunk, then fixed: the same prompt is always cut the same way).
+   */
+  prefillChunk = 256;
   /** The int64 inputs, reused from pass to pass (passes run one at a time). */
   private readonly inputs = new InputBuffers();
 

@@ -3,11 +3,42 @@
  * and the logits that predict the first new token.
  */
 import type { GenerationContext } from './generation-plan.js';
-import type { KvCache } from './model-runner.js';
+import type { KvCache, ModelRunner } from './model-runner.js';
 import { scorePromptBlock, type PromptTokenScore } from './prompt-logprobs.js';
 
-/** Prompt positions fed per forward pass during prefill (bounds the size of the logits). */
+/** Most prompt positions fed per forward pass during prefill (bounds the size of the logits). */
 export const PREFILL_CHUNK = 256;
+/** Fewest prompt positions per prefill pass, however slow the model. */
+export const MIN_PREFILL_CHUNK = 16;
+/** Positions of each calibration pass. */
+const CALIBRATION_POSITIONS = 32;
+
+/**
+ * Sets `runner.prefillChunk` so that one prefill pass takes about `passMs`: a power of two
+ * between MIN_PREFILL_CHUNK and PREFILL_CHUNK, from the time of a pass of CALIBRATION_POSITIONS
+ * positions (the second of two: the first one also pays for onnxruntime's first allocations).
+ * A prefill pass holds the other requests' next step (passes run one at a time) and, with the
+ * engine in a worker, the worker's event loop: on a large model on a slow CPU a 256-position
+ * pass can take tens of seconds. `passMs` 0 keeps PREFILL_CHUNK. Returns the chunk.
+ */
+export async function calibratePrefillChunk(runner: ModelRunner, token: number, passMs: number): Promise<number> {
+  runner.prefillChunk = PREFILL_CHUNK;
+  if (!(passMs > 0)) return PREFILL_CHUNK;
+  let ms = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const cache = runner.emptyCache(1);
+    const start = performance.now();
+    const result = await runner.forward({ tokens: [new Array<number>(CALIBRATION_POSITIONS).fill(token)], padLeft: [0], positions: [0], cache, logits: 'last' });
+    ms = performance.now() - start;
+    cache.dispose();
+    result.cache.dispose();
+  }
+  const fits = passMs / (ms / CALIBRATION_POSITIONS);
+  let chunk = MIN_PREFILL_CHUNK;
+  while (chunk * 2 <= Math.min(fits, PREFILL_CHUNK)) chunk *= 2;
+  runner.prefillChunk = chunk;
+  return chunk;
+}
 
 export interface PrefillResult {
   cache: KvCache;
@@ -19,7 +50,7 @@ export interface PrefillResult {
   hidden: Float32Array | null;
 }
 
-/** Runs one prompt through the model, chunk by chunk (PREFILL_CHUNK positions), at batch size 1. */
+/** Runs one prompt through the model, chunk by chunk (runner.prefillChunk positions), at batch size 1. */
 export async function prefill(
   ctx: GenerationContext,
   tokens: readonly number[],
@@ -29,14 +60,15 @@ export async function prefill(
 ): Promise<PrefillResult> {
   const { runner } = ctx;
   const vocab = runner.spec.vocabSize;
+  const chunkSize = runner.prefillChunk;
   let cache = runner.emptyCache(1);
   let lastLogits: Float32Array = new Float32Array(0);
   const scores: PrefillResult['scores'] = [];
   const hiddenChunks: Float32Array[] = [];
   try {
-    for (let start = 0; start < tokens.length; start += PREFILL_CHUNK) {
+    for (let start = 0; start < tokens.length; start += chunkSize) {
       signal?.throwIfAborted();
-      const chunk = tokens.slice(start, start + PREFILL_CHUNK);
+      const chunk = tokens.slice(start, start + chunkSize);
       const result = await runner.forward({
         tokens: [chunk],
         padLeft: [0],

@@ -51,6 +51,13 @@ export interface EngineLoadOptions {
   batch?: Partial<BatchLimits>;
   /** onnxruntime's CPU threads (intra-op, per forward pass): see RuntimeThreads. */
   threads?: RuntimeThreads;
+  /**
+   * About how long one prefill pass may take, in milliseconds (default DEFAULT_PREFILL_PASS_MS).
+   * Measured at load: a model slow enough to take longer for 256 prompt positions gets its
+   * prompts fed in smaller chunks (down to 16 positions), so that a long prompt never holds the
+   * other requests' next step, nor a worker's event loop, for much longer. 0 = always 256.
+   */
+  prefillPassMs?: number;
   onProgress?: (event: LoadProgressEvent) => void;
 }
 
