@@ -16,7 +16,7 @@
 // of what any server on onnxruntime can reach on this machine.
 //
 // Usage: LLAMA_SERVER=/path/to/llama-server node apps/server/bench/llama-server-bench.mjs \
-//          [--quick] [--variants default,large] [--threads 2] [--clients 1,4,8] \
+//          [--quick | --rounds N] [--variants default,large] [--threads 2] [--clients 1,4,8] \
 //          [--reference "NAME=FLAGS" ...]
 // Each --reference adds a reference server started with those extra CLI flags (an A/B in the same
 // run, say --reference "spin=--thread-spin on" --reference "no spin=--thread-spin off"); the
