@@ -102,6 +102,10 @@ describe('cli', () => {
       const requests = lines.filter((line) => line.msg === 'request' && line.path === '/v1/completions');
       expect(requests).toHaveLength(2);
       expect(requests[0]).toMatchObject({ method: 'POST', status: 200, prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), queue_ms: expect.any(Number), duration_ms: expect.any(Number), id: expect.stringMatching(/^req_/) });
+      // A stream's line also has its time to first token, between 0 and its duration; a JSON response's has none.
+      expect(requests[0]).not.toHaveProperty('ttft_ms');
+      expect(requests[1]!.ttft_ms).toBeGreaterThan(0);
+      expect(requests[1]!.ttft_ms).toBeLessThanOrEqual(requests[1]!.duration_ms as number);
       expect(out.stderr).not.toContain('Hello');
     } finally {
       child.kill('SIGKILL');

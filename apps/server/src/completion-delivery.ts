@@ -47,9 +47,22 @@ export async function stream(
   let next = await iterator.next();
   const sse = new SseStream(context.res, context.services.config.writeTimeoutMs);
   sse.open();
+  // Time to first token for the log line: the first generated text sent. With echo, each
+  // choice's first text event is its prompt, not generated text.
+  const echoed = new Set<number>();
+  const isGenerated = (event: CompletionEvent): boolean => {
+    if (event.type !== 'text') return false;
+    if (request.echo && !echoed.has(event.index)) {
+      echoed.add(event.index);
+      return false;
+    }
+    return event.text !== '';
+  };
   try {
     for (; !next.done; next = await iterator.next()) {
+      const first = context.ttftMs === undefined && isGenerated(next.value);
       await sendEvent(context, sse, responseContext, shape, next.value);
+      if (first) context.ttftMs = performance.now() - context.arrivedAt;
       if (!sse.writable) break;
     }
   } catch (error) {

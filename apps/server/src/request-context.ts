@@ -60,6 +60,10 @@ export interface RequestContext {
   completionTokens: number | undefined;
   /** Milliseconds a completion waited for a slot. */
   queueMs: number | undefined;
+  /** performance.now() when the request arrived. */
+  arrivedAt: number;
+  /** Milliseconds from arrival to a stream's first generated text (time to first token), for the log line. */
+  ttftMs?: number;
   /** Request fields the server ignored (unknown fields, a compat `model` it does not serve), for the log line. */
   ignoredFields?: readonly string[];
 }

@@ -26,6 +26,7 @@ export function logRequest(logger: Logger, context: RequestContext, started: num
     prompt_tokens: context.promptTokens,
     completion_tokens: context.completionTokens,
     queue_ms: context.queueMs,
+    ttft_ms: context.ttftMs === undefined ? undefined : Math.round(context.ttftMs * 10) / 10,
     ignored_fields: context.ignoredFields?.join(','),
     duration_ms: Math.round(performance.now() - started),
   });

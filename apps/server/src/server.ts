@@ -165,6 +165,7 @@ export class TextgenServer implements RouteServices {
       promptTokens: undefined,
       completionTokens: undefined,
       queueMs: undefined,
+      arrivedAt: started,
     };
     this.#active.add(res);
     res.setHeader('X-Request-Id', context.id);
