@@ -3,6 +3,12 @@ import { parseCompletionRequest } from '@textgen-spec/spec';
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
+/** The p-th percentile (nearest rank) of `values`. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];

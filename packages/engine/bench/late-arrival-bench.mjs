@@ -9,14 +9,13 @@
  * Run: node bench/late-arrival-bench.mjs [default|large] (after a build)
  */
 import { loadEngine } from '../dist/index.js';
-import { benchRequest, median } from './common.mjs';
+import { benchRequest, median, percentile } from './common.mjs';
 
 const variant = process.argv[2] ?? 'default';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 const { ensureTinyModel } = await import('@textgen-spec/tiny-model');
 const engine = await loadEngine({ model: await ensureTinyModel(variant === 'default' ? {} : { variant }) });
 const PROMPTS = ['Once upon a time', 'This is the house that Jack built', 'The quick brown fox', 'This is the rat'];
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Time to the first text event and the passes run meanwhile; then the request is read to its end. */

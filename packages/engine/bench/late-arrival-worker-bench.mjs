@@ -10,12 +10,11 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchRequest, median } from './common.mjs';
+import { benchRequest, median, percentile } from './common.mjs';
 
 const dists = process.argv.length > 2 ? process.argv.slice(2) : ['dist'];
 const ROUNDS = dists.length > 1 ? 3 : 1;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function measure(dist) {

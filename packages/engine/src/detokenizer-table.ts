@@ -38,15 +38,14 @@ interface TokenizerConfigParts {
  * The table of a tokenizer, or why it has none (then the detokenizer decodes windows of
  * tokens with the tokenizer itself). `config` is the parsed `tokenizer_config.json`;
  * `vocabulary` the same vocabulary as id -> piece, when the caller has it (a faster read);
- * `bytes` the tokens' bytes when the caller has already read them (the table shares them).
+ * `result` the tokens' bytes when the caller has already read them (the table shares them).
  */
 export function detokenizerTable(
   json: unknown,
   config: unknown,
   vocabulary?: readonly (string | undefined)[],
-  bytes: TokenBytesResult = tokenBytesFromTokenizerJson(json, vocabulary),
+  result: TokenBytesResult = tokenBytesFromTokenizerJson(json, vocabulary),
 ): DetokenizerTable | string {
-  const result = bytes;
   if (!result.ok) return result.reason;
   const tokenizer = (json ?? {}) as TokenizerJsonParts;
   const settings = (config ?? {}) as TokenizerConfigParts;

@@ -5,34 +5,16 @@
 // Timings are medians; on a shared machine they are noisy, so compare within one run only.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, DynamicCache, Tensor, env } from '@huggingface/transformers';
+import { join } from 'node:path';
 import { MODEL_FAMILIES, FAMILY_SPECS, writeFamilyModel, writeTinyModel } from '@textgen-spec/tiny-model';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const int64 = (rows) => new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0].length]);
+import { cachedStepMs, loadTimed } from './common.mjs';
 
 async function stepMs(dir, dtype) {
-  env.allowRemoteModels = false;
-  env.localModelPath = dirname(dir);
-  const started = performance.now();
-  const tokenizer = await AutoTokenizer.from_pretrained(basename(dir));
-  const model = await AutoModelForCausalLM.from_pretrained(basename(dir), { device: 'cpu', dtype });
-  const loadMs = performance.now() - started;
-  const prompt = [tokenizer.encode('This is the')];
-  let out = await model.forward({ input_ids: int64(prompt), attention_mask: int64([prompt[0].map(() => 1)]) });
-  let length = prompt[0].length;
-  const times = [];
-  for (let step = 0; step < 40; step++) {
-    const past = {};
-    for (const name in out) if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = out[name];
-    length++;
-    const t = performance.now();
-    out = await model.forward({ input_ids: int64([[prompt[0].at(-1)]]), attention_mask: int64([new Array(length).fill(1)]), past_key_values: new DynamicCache(past) });
-    times.push(performance.now() - t);
-  }
+  const { tokenizer, model, loadMs } = await loadTimed(dir, dtype);
+  const prompt = tokenizer.encode('This is the');
+  const step = await cachedStepMs(model, [prompt], prompt.at(-1), 40);
   await model.dispose();
-  return { loadMs, stepMs: median(times.slice(10)) };
+  return { loadMs, stepMs: step };
 }
 
 const root = await mkdtemp(join(tmpdir(), 'tiny-model-bench-families-'));

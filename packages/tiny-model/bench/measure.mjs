@@ -5,12 +5,9 @@
 // Timings are medians; on a shared machine they are noisy, so compare within one run only.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, DynamicCache, Tensor, env } from '@huggingface/transformers';
+import { join } from 'node:path';
 import { writeTinyModel } from '@textgen-spec/tiny-model';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const int64 = (rows) => new Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0].length]);
+import { cachedStepMs, loadTimed, median } from './common.mjs';
 
 async function measure(variant) {
   const root = await mkdtemp(join(tmpdir(), `tiny-model-bench-${variant}-`));
@@ -23,32 +20,12 @@ async function measure(variant) {
       writes.push(performance.now() - started);
     }
     const dir = join(root, 'run0');
-    env.allowRemoteModels = false;
-    env.localModelPath = dirname(dir);
-    let started = performance.now();
-    const tokenizer = await AutoTokenizer.from_pretrained(basename(dir));
-    const model = await AutoModelForCausalLM.from_pretrained(basename(dir), { device: 'cpu', dtype: 'fp32' });
-    const loadMs = performance.now() - started;
+    const { tokenizer, model, loadMs } = await loadTimed(dir, 'fp32');
 
     const stepMs = {};
     for (const batch of [1, 4]) {
       const prompt = Array.from({ length: batch }, () => [50256, 1212, 318, 262]);
-      let out = await model.forward({ input_ids: int64(prompt), attention_mask: int64(prompt.map((r) => r.map(() => 1))) });
-      let length = 4;
-      const times = [];
-      for (let step = 0; step < 60; step++) {
-        const past = {};
-        for (const name in out) if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = out[name];
-        length++;
-        const t = performance.now();
-        out = await model.forward({
-          input_ids: int64(prompt.map(() => [262])),
-          attention_mask: int64(prompt.map(() => new Array(length).fill(1))),
-          past_key_values: new DynamicCache(past),
-        });
-        times.push(performance.now() - t);
-      }
-      stepMs[batch] = median(times.slice(10));
+      stepMs[batch] = await cachedStepMs(model, prompt, 262, 60);
     }
     const greedy = await model.generate({ ...tokenizer('This is the'), max_new_tokens: 40, do_sample: false });
     const sample = tokenizer.decode(Array.from(greedy.data, Number));

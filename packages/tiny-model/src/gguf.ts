@@ -100,24 +100,20 @@ function writeValue(w: ByteWriter, v: GgufValue): void {
       w.u32(GgufType.STRING);
       return w.string(v.value);
     case 'string[]':
-      w.u32(GgufType.ARRAY);
-      w.u32(GgufType.STRING);
-      w.u64(v.value.length);
-      for (const s of v.value) w.string(s);
-      return;
+      return writeArray(w, GgufType.STRING, v.value, (s) => w.string(s));
     case 'i32[]':
-      w.u32(GgufType.ARRAY);
-      w.u32(GgufType.INT32);
-      w.u64(v.value.length);
-      for (const n of v.value) w.i32(n);
-      return;
+      return writeArray(w, GgufType.INT32, v.value, (n) => w.i32(n));
     case 'f32[]':
-      w.u32(GgufType.ARRAY);
-      w.u32(GgufType.FLOAT32);
-      w.u64(v.value.length);
-      for (const n of v.value) w.f32(n);
-      return;
+      return writeArray(w, GgufType.FLOAT32, v.value, (n) => w.f32(n));
   }
+}
+
+/** An array value: its element type, its length, then each element. */
+function writeArray<T>(w: ByteWriter, type: number, values: readonly T[], write: (value: T) => void): void {
+  w.u32(GgufType.ARRAY);
+  w.u32(type);
+  w.u64(values.length);
+  for (const value of values) write(value);
 }
 
 /** The bytes of a GGUF file (deterministic: the same input gives the same bytes). */
